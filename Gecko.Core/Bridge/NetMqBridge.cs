@@ -1,0 +1,236 @@
+using Akka.Actor;
+using Gecko.Core.Bridge.Internal;
+using Gecko.Core.Hub;
+using Gecko.Core.Routing;
+using Gecko.Core.Wire;
+using NetMQ;
+using NetMQ.Sockets;
+
+namespace Gecko.Core.Bridge;
+
+/// <summary>
+/// The hub's ZeroMQ side: an XSUB socket publishers connect to and an XPUB socket subscribers connect to, both owned
+/// by one poller thread. Traffic from outside to outside is forwarded and counted on that thread without an actor hop
+/// and without allocating; only messages an in-process subscriber wants are copied and handed to the router.
+/// </summary>
+public sealed class NetMqBridge : IOutboundSink, IDisposable
+{
+    private readonly CoreSettings _settings;
+    private readonly TopicRegistry _registry;
+    private readonly HubCounters _counters;
+    private readonly IActorRef _router;
+    private readonly XSubscriberSocket _in;
+    private readonly XPublisherSocket _out;
+    private readonly NetMQQueue<Outbound> _outbound = new();
+    private readonly NetMQPoller _poller;
+    private Msg _topic;
+    private Msg _payload;
+    private Msg _discard;
+    private int _disposed;
+
+    private readonly record struct Outbound(byte[] Topic, byte[] Payload);
+
+    private NetMqBridge(CoreSettings settings, TopicRegistry registry, HubCounters counters, IActorRef router)
+    {
+        _settings = settings;
+        _registry = registry;
+        _counters = counters;
+        _router = router;
+        _topic.InitEmpty();
+        _payload.InitEmpty();
+        _discard.InitEmpty();
+
+        if (settings.FastClock) NetMqFastClock.TryEnable();
+
+        _in = new XSubscriberSocket();
+        _out = new XPublisherSocket();
+        _in.Options.Linger = TimeSpan.Zero;
+        _out.Options.Linger = TimeSpan.Zero;
+        _in.Options.ReceiveHighWatermark = settings.ReceiveHighWaterMark;
+        _out.Options.SendHighWatermark = settings.SendHighWaterMark;
+        // Unset, a peer announcing a huge frame makes NetMQ allocate it: garbage traffic once drove a hub past 1 GB.
+        _in.Options.MaxMsgSize = settings.SocketMaxFrameSize;
+        // The out side only ever receives subscriptions: one byte plus a topic prefix.
+        _out.Options.MaxMsgSize = 1 + WireProtocol.MaxTopicBytes + 1;
+
+        try
+        {
+            InAddress = Bind(_in, settings.InAddress);
+            OutAddress = Bind(_out, settings.OutAddress);
+        }
+        catch
+        {
+            _in.Dispose();
+            _out.Dispose();
+            throw;
+        }
+
+        // Like pygecko's core: subscribe to everything upstream, so every message reaches the hub and is counted.
+        _in.SendFrame([1]);
+
+        _in.ReceiveReady += (_, _) => ForwardIncoming();
+        _out.ReceiveReady += (_, _) => ReadSubscriptions();
+        _outbound.ReceiveReady += (_, _) => SendOutbound();
+        _poller = new NetMQPoller { _in, _out, _outbound };
+    }
+
+    /// <summary>The endpoint publishers connect to (with the port the OS chose when the setting asked for 0 or *).</summary>
+    public string InAddress { get; }
+
+    /// <summary>The endpoint subscribers connect to.</summary>
+    public string OutAddress { get; }
+
+    /// <summary>Whether NetMQ has a tick counter (see <c>gecko.core.fast-clock</c>).</summary>
+    public static bool FastClockActive => NetMqFastClock.IsActive;
+
+    /// <summary>Binds both sockets and starts the poller thread; returns once the bridge forwards.</summary>
+    /// <exception cref="GeckoBindException">An endpoint cannot be bound (in use, or not an address of this machine).</exception>
+    public static NetMqBridge Start(CoreSettings settings, TopicRegistry registry, HubCounters counters, IActorRef router)
+    {
+        var bridge = new NetMqBridge(settings, registry, counters, router);
+        bridge._poller.RunAsync("gecko-bridge", isBackgroundThread: true);
+        return bridge;
+    }
+
+    /// <inheritdoc />
+    public void Enqueue(TopicCounters topic, byte[] payload)
+    {
+        if (Volatile.Read(ref _disposed) == 0) _outbound.Enqueue(new Outbound(topic.Utf8Name, payload));
+    }
+
+    private static string Bind(NetMQSocket socket, string endpoint)
+    {
+        try
+        {
+            var colon = endpoint.LastIndexOf(':');
+            var port = endpoint[(colon + 1)..];
+            if (port is "0" or "*")
+            {
+                var chosen = socket.BindRandomPort(endpoint[..colon]);
+                return $"{endpoint[..colon]}:{chosen}";
+            }
+            socket.Bind(endpoint);
+            return endpoint;
+        }
+        catch (NetMQException e)
+        {
+            var reason = e.ErrorCode switch
+            {
+                ErrorCode.AddressAlreadyInUse => "the address is already in use (is another hub running? stop it or pick another port)",
+                ErrorCode.AddressNotAvailable => "the address is not one of this machine's",
+                _ => e.Message,
+            };
+            throw new GeckoBindException(endpoint, $"Cannot bind {endpoint}: {reason}.", e);
+        }
+    }
+
+    /// <summary>The hot path: forwards a batch of messages from in to out, counting each. Poller thread only.</summary>
+    private void ForwardIncoming()
+    {
+        var batch = _settings.ForwardBatchSize;
+        var maxPayload = _settings.MaxPayloadSize;
+        for (var i = 0; i < batch; i++)
+        {
+            if (!_in.TryReceive(ref _topic, TimeSpan.Zero)) return;
+            if (!_topic.HasMore)
+            {
+                _counters.CountMalformed(MalformedReason.WrongFrameCount);
+                continue;
+            }
+            // A multipart message arrives whole: once its first frame is here, the rest is too.
+            _in.Receive(ref _payload);
+            if (_payload.HasMore)
+            {
+                DiscardRemainingFrames();
+                _counters.CountMalformed(MalformedReason.WrongFrameCount);
+                continue;
+            }
+            var topicFrame = (ReadOnlySpan<byte>)_topic.Slice();
+            if (!WireProtocol.HasValidTopicLength(topicFrame.Length))
+            {
+                _counters.CountMalformed(MalformedReason.BadTopic);
+                continue;
+            }
+            if (_payload.Size > maxPayload)
+            {
+                _counters.CountMalformed(MalformedReason.PayloadTooLarge);
+                continue;
+            }
+            if (!_registry.TryGet(topicFrame, out var topic) && !_registry.TryAdd(topicFrame, out topic, out var failure))
+            {
+                _counters.CountMalformed(failure);
+                continue;
+            }
+
+            topic.CountExternal(_payload.Size);
+            if (topic.LocalSubscribers > 0) _router.Tell(new TopicRouter.ExternalMessage(topic, _payload.ToArray()));
+            if (topic.IsCoreInfo) HandleRegistration();
+
+            // Send hands the frames' buffers to the out socket (no copy) and leaves both Msg empty for the next
+            // receive. XPUB never blocks: at a subscriber's high-water mark ZeroMQ drops for that subscriber.
+            if (!_out.TrySend(ref _topic, TimeSpan.Zero, more: true)) Reset(ref _topic);
+            if (!_out.TrySend(ref _payload, TimeSpan.Zero, more: false)) Reset(ref _payload);
+        }
+    }
+
+    private static void Reset(ref Msg msg)
+    {
+        msg.Close();
+        msg.InitEmpty();
+    }
+
+    private void DiscardRemainingFrames()
+    {
+        do _in.Receive(ref _discard);
+        while (_discard.HasMore);
+    }
+
+    private void HandleRegistration()
+    {
+        if (ProcInfo.TryDecode(_payload.SliceAsMemory(), out var info)) _router.Tell(new TopicRouter.RegisterProcess(info!));
+        else _counters.CountMalformed(MalformedReason.BadRegistration);
+    }
+
+    /// <summary>Subscriptions from subscribers: first byte 1 = subscribe, 0 = unsubscribe, then the prefix.</summary>
+    private void ReadSubscriptions()
+    {
+        var frame = new Msg();
+        frame.InitEmpty();
+        try
+        {
+            while (_out.TryReceive(ref frame, TimeSpan.Zero))
+            {
+                var data = (ReadOnlySpan<byte>)frame.Slice();
+                if (frame.HasMore || data.Length == 0 || data[0] > 1) continue;
+                _router.Tell(new TopicRouter.ExternalSubscriptionChanged(data[1..].ToArray(), data[0] == 1));
+            }
+        }
+        finally
+        {
+            frame.Close();
+        }
+    }
+
+    private void SendOutbound()
+    {
+        while (_outbound.TryDequeue(out var message, TimeSpan.Zero))
+        {
+            _out.TrySendFrame(TimeSpan.Zero, message.Topic, more: true);
+            _out.TrySendFrame(TimeSpan.Zero, message.Payload, more: false);
+        }
+    }
+
+    /// <summary>Stops the poller thread and closes both sockets.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _poller.Stop();
+        _poller.Dispose();
+        _outbound.Dispose();
+        _in.Dispose();
+        _out.Dispose();
+        _topic.Close();
+        _payload.Close();
+        _discard.Close();
+    }
+}

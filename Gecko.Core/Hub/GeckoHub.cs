@@ -1,0 +1,96 @@
+using Akka.Actor;
+using Gecko.Core.Bridge;
+using Gecko.Core.Discovery;
+using Gecko.Core.Routing;
+
+namespace Gecko.Core.Hub;
+
+/// <summary>
+/// A running GeckoCore: the <see cref="TopicRouter"/> actor, the NetMQ bridge in front of it and the core file.
+/// Dispose it to stop all three; the actor system stays the caller's.
+/// </summary>
+public sealed class GeckoHub : IAsyncDisposable
+{
+    private readonly NetMqBridge _bridge;
+    private readonly CoreFile? _coreFile;
+    private int _disposed;
+
+    private GeckoHub(CoreSettings settings, IActorRef router, TopicRegistry topics, HubCounters counters, NetMqBridge bridge, CoreFile? coreFile)
+    {
+        Settings = settings;
+        Router = router;
+        Topics = topics;
+        Counters = counters;
+        _bridge = bridge;
+        _coreFile = coreFile;
+    }
+
+    /// <summary>The settings the hub runs with.</summary>
+    public CoreSettings Settings { get; }
+
+    /// <summary>The router: send it <see cref="TopicRouter.Publish"/>, <see cref="TopicRouter.Subscribe"/> and queries.</summary>
+    public IActorRef Router { get; }
+
+    /// <summary>The live topic table.</summary>
+    public TopicRegistry Topics { get; }
+
+    /// <summary>The hub-wide counters (malformed input).</summary>
+    public HubCounters Counters { get; }
+
+    /// <summary>Where publishers connect (the bound endpoint, with the chosen port).</summary>
+    public string InAddress => _bridge.InAddress;
+
+    /// <summary>Where subscribers connect.</summary>
+    public string OutAddress => _bridge.OutAddress;
+
+    /// <summary>The core file, when one was written.</summary>
+    public string? CoreFilePath => _coreFile?.Path;
+
+    /// <summary>Starts a hub in <paramref name="system"/>; returns once both sockets are bound and the router is ready.</summary>
+    /// <param name="system">The actor system to host the router.</param>
+    /// <param name="settings">The hub settings.</param>
+    /// <param name="encoder">Encodes in-process messages for external subscribers (raw byte[] only when null).</param>
+    /// <param name="name">The router actor's name.</param>
+    /// <exception cref="GeckoBindException">An endpoint cannot be bound.</exception>
+    public static async Task<GeckoHub> StartAsync(ActorSystem system, CoreSettings settings, IMessageEncoder? encoder = null, string name = "gecko-router")
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        settings.Validated();
+        var topics = new TopicRegistry(settings.MaxTopics);
+        var counters = new HubCounters();
+        var router = system.ActorOf(TopicRouter.Props(settings, topics, counters, encoder), name);
+        NetMqBridge bridge;
+        try
+        {
+            bridge = NetMqBridge.Start(settings, topics, counters, router);
+        }
+        catch
+        {
+            await router.GracefulStop(TimeSpan.FromSeconds(5));
+            throw;
+        }
+        await router.Ask<TopicRouter.Ack>(new TopicRouter.AttachOutbound(bridge), TimeSpan.FromSeconds(10));
+        var coreFile = settings.WriteCoreFile
+            ? CoreFile.Write(bridge.InAddress, bridge.OutAddress, settings.Key, settings.CoreFileDirectory)
+            : null;
+        return new GeckoHub(settings, router, topics, counters, bridge, coreFile);
+    }
+
+    /// <summary>A snapshot of the hub's counters.</summary>
+    public async Task<HubStats> GetStatsAsync(TimeSpan? timeout = null) =>
+        (await Router.Ask<TopicRouter.CurrentStats>(TopicRouter.GetStats.Instance, timeout ?? TimeSpan.FromSeconds(10))).Stats;
+
+    /// <summary>Stops the bridge (sockets closed), the router, and removes the core file.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _bridge.Dispose();
+        _coreFile?.Dispose();
+        try
+        {
+            await Router.GracefulStop(TimeSpan.FromSeconds(5));
+        }
+        catch (TaskCanceledException) { }
+        catch (AskTimeoutException) { }
+    }
+}

@@ -1,0 +1,50 @@
+using System.Text;
+
+namespace Gecko.Core.Wire;
+
+/// <summary>
+/// Wire protocol v1: a message is exactly two frames, <c>[topic, payload]</c>, the topic UTF-8 of 1–255 bytes.
+/// </summary>
+public static class WireProtocol
+{
+    /// <summary>The longest topic, in UTF-8 bytes.</summary>
+    public const int MaxTopicBytes = 255;
+
+    /// <summary>The topic on which nodes register their process with the hub.</summary>
+    public const string CoreInfoTopic = "core_info";
+
+    /// <summary>The topic log messages are published on.</summary>
+    public const string LogTopic = "log";
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>Whether a topic frame of <paramref name="length"/> bytes has a valid length (1–255); checked on every message.</summary>
+    public static bool HasValidTopicLength(int length) => length is > 0 and <= MaxTopicBytes;
+
+    /// <summary>Decodes a topic frame, or returns false when it is empty, too long or not valid UTF-8.</summary>
+    public static bool TryDecodeTopic(ReadOnlySpan<byte> frame, out string topic)
+    {
+        topic = "";
+        if (!HasValidTopicLength(frame.Length)) return false;
+        try
+        {
+            topic = StrictUtf8.GetString(frame);
+            return true;
+        }
+        catch (DecoderFallbackException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Encodes <paramref name="topic"/> for the wire.</summary>
+    /// <exception cref="ArgumentException">The topic is empty or longer than 255 UTF-8 bytes.</exception>
+    public static byte[] EncodeTopic(string topic)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        var bytes = StrictUtf8.GetBytes(topic);
+        if (bytes.Length > MaxTopicBytes)
+            throw new ArgumentException($"Topic '{topic[..Math.Min(32, topic.Length)]}…' is {bytes.Length} bytes in UTF-8; topics are at most {MaxTopicBytes} bytes.", nameof(topic));
+        return bytes;
+    }
+}

@@ -1,0 +1,125 @@
+using System.CommandLine;
+using System.Threading.Channels;
+using Akka.Actor;
+using Akka.Configuration;
+using Gecko.Core;
+using Gecko.Core.Hub;
+using Gecko.Core.Routing;
+using Gecko.Core.Wire;
+using Gecko.Launch.Dashboard;
+using Gecko.Launch.Hosting;
+
+namespace Gecko.Launch.Cli;
+
+/// <summary><c>gecko core</c>: runs the hub and prints its report every interval.</summary>
+public static class CoreCommand
+{
+    /// <summary>Builds the verb.</summary>
+    public static Command Create()
+    {
+        var inOption = new Option<string?>("--in") { Description = "Endpoint publishers connect to (default tcp://127.0.0.1:9998)." };
+        var outOption = new Option<string?>("--out") { Description = "Endpoint subscribers connect to (default tcp://127.0.0.1:9999)." };
+        var interval = new Option<double?>("--interval") { Description = "Seconds between reports (default 3)." };
+        var key = new Option<string?>("--key") { Description = "Name to answer beacon look-ups for (default: host name)." };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the start and stop lines, no reports." };
+        var command = new Command("core", """
+            Run GeckoCore, the hub: route topics between nodes and report, every interval, what each topic carries.
+
+            Examples:
+              gecko core
+              gecko core --in tcp://0.0.0.0:9998 --out tcp://0.0.0.0:9999 --interval 1
+            """)
+        {
+            inOption, outOption, interval, key, quiet,
+        };
+        command.SetAction((parse, token) => RunAsync(new Options(
+            parse.GetValue(inOption), parse.GetValue(outOption), parse.GetValue(interval), parse.GetValue(key), parse.GetValue(quiet)),
+            parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, token));
+        return command;
+    }
+
+    /// <summary>What <c>gecko core</c> was asked for.</summary>
+    public sealed record Options(string? In, string? Out, double? IntervalSeconds, string? Key, bool Quiet);
+
+    /// <summary>Runs the hub until <paramref name="token"/> fires; returns the exit code.</summary>
+    public static async Task<int> RunAsync(Options options, TextWriter output, TextWriter error, CancellationToken token)
+    {
+        CoreSettings settings;
+        try
+        {
+            settings = Settings(options);
+        }
+        catch (GeckoException e)
+        {
+            await error.WriteLineAsync($"gecko core: {e.Message}");
+            return 2;
+        }
+
+        var system = GeckoActorSystem.Create();
+        try
+        {
+            GeckoHub hub;
+            try
+            {
+                hub = await GeckoHub.StartAsync(system, settings);
+            }
+            catch (GeckoBindException e)
+            {
+                await error.WriteLineAsync($"gecko core: {e.Message}");
+                return 1;
+            }
+
+            await using (hub)
+            {
+                var reports = Channel.CreateUnbounded<HubStats>(new UnboundedChannelOptions { SingleReader = true });
+                var listener = system.ActorOf(Props.Create(() => new StatsListener(reports.Writer)), "stats-listener");
+                system.EventStream.Subscribe(listener, typeof(TopicRouter.CurrentStats));
+
+                var reach = Endpoint.IsNetworkFacing(hub.InAddress) || Endpoint.IsNetworkFacing(hub.OutAddress)
+                    ? "listening on the network" : "loopback only";
+                await output.WriteLineAsync($"GeckoCore started: in {hub.InAddress}  out {hub.OutAddress}  key {settings.Key}  ({reach}; pid {Environment.ProcessId})");
+                await output.FlushAsync(CancellationToken.None);
+                try
+                {
+                    await foreach (var stats in reports.Reader.ReadAllAsync(token))
+                    {
+                        if (options.Quiet) continue;
+                        await output.WriteAsync(PlainTextReport.Format(stats, hub.InAddress, hub.OutAddress));
+                        await output.FlushAsync(CancellationToken.None);
+                    }
+                }
+                catch (OperationCanceledException) { }
+                system.EventStream.Unsubscribe(listener);
+            }
+            await output.WriteLineAsync("GeckoCore stopped.");
+            return 0;
+        }
+        finally
+        {
+            await system.Terminate();
+        }
+    }
+
+    private static CoreSettings Settings(Options options)
+    {
+        var overrides = new List<string>();
+        if (options.In is not null) overrides.Add($"gecko.core.in-address = \"{options.In}\"");
+        if (options.Out is not null) overrides.Add($"gecko.core.out-address = \"{options.Out}\"");
+        if (options.Key is not null) overrides.Add($"gecko.core.key = \"{options.Key}\"");
+        if (options.IntervalSeconds is { } seconds)
+        {
+            if (!(seconds is >= 0.1 and <= 3600))
+                throw new GeckoConfigurationException($"--interval {seconds} is out of range: give seconds between 0.1 and 3600, e.g. --interval 1.");
+            overrides.Add($"gecko.core.stats-interval = {(int)(seconds * 1000)}ms");
+        }
+        foreach (var (value, flag) in new[] { (options.In, "--in"), (options.Out, "--out") })
+            if (value is not null) Endpoint.Validate(value, flag);
+        return CoreSettings.Create(ConfigurationFactory.ParseString(string.Join('\n', overrides)));
+    }
+
+    private sealed class StatsListener : ReceiveActor
+    {
+        public StatsListener(ChannelWriter<HubStats> writer) =>
+            Receive<TopicRouter.CurrentStats>(s => writer.TryWrite(s.Stats));
+    }
+}

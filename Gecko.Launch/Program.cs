@@ -1,0 +1,3 @@
+using Gecko.Launch.Cli;
+
+return await GeckoCommand.RunAsync(args);
