@@ -49,7 +49,7 @@ public sealed class GeckoHub : IAsyncDisposable
     /// <summary>Starts a hub in <paramref name="system"/>; returns once both sockets are bound and the router is ready.</summary>
     /// <param name="system">The actor system to host the router.</param>
     /// <param name="settings">The hub settings.</param>
-    /// <param name="encoder">Encodes in-process messages for external subscribers (raw byte[] only when null).</param>
+    /// <param name="encoder">Encodes in-process messages for external subscribers (<see cref="Messages.GeckoMessageEncoder"/> when null).</param>
     /// <param name="name">The router actor's name.</param>
     /// <exception cref="GeckoBindException">An endpoint cannot be bound.</exception>
     public static async Task<GeckoHub> StartAsync(ActorSystem system, CoreSettings settings, IMessageEncoder? encoder = null, string name = "gecko-router")
@@ -58,7 +58,7 @@ public sealed class GeckoHub : IAsyncDisposable
         settings.Validated();
         var topics = new TopicRegistry(settings.MaxTopics);
         var counters = new HubCounters();
-        var router = system.ActorOf(TopicRouter.Props(settings, topics, counters, encoder), name);
+        var router = system.ActorOf(TopicRouter.Props(settings, topics, counters, encoder ?? Messages.GeckoMessageEncoder.Instance), name);
         NetMqBridge bridge;
         try
         {
