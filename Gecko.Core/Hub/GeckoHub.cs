@@ -70,6 +70,7 @@ public sealed class GeckoHub : IAsyncDisposable
             throw;
         }
         await router.Ask<TopicRouter.Ack>(new TopicRouter.AttachOutbound(bridge), TimeSpan.FromSeconds(10));
+        GeckoHubExtension.Get(system).SetRouter(router);
         var coreFile = settings.WriteCoreFile
             ? CoreFile.Write(bridge.InAddress, bridge.OutAddress, settings.Key, settings.CoreFileDirectory)
             : null;
