@@ -111,7 +111,7 @@ public class GeckoNodeSpec : HubTestKit
         {
             publisher.SendMoreFrame("ext-cmd").SendFrame(new byte[] { 0xc1 }); // not MessagePack: a decode error, not a crash
             publisher.SendMoreFrame("ext-cmd").SendFrame(payload);
-            received = await ReceiveOneAsync<Twist>(TimeSpan.FromMilliseconds(100));
+            received = await ExpectWithinAsync<Twist>(TimeSpan.FromMilliseconds(100));
         }
 
         Assert.Equal(command, received);
