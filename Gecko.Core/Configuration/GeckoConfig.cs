@@ -13,7 +13,7 @@ public static class GeckoConfig
 
     /// <summary>Layers <paramref name="config"/> over the embedded defaults.</summary>
     public static Config WithDefaults(Config? config) =>
-        config is null || config.IsEmpty ? Defaults : config.WithFallback(Defaults);
+        config is null || config.IsEmpty || ReferenceEquals(config, Defaults) ? Defaults : config.WithFallback(Defaults);
 
     private static Config LoadReference()
     {

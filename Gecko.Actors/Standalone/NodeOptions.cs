@@ -1,0 +1,26 @@
+namespace Gecko.Actors.Standalone;
+
+/// <summary>How a standalone node connects; every value is optional and found as DESIGN.md's "Finding the hub" says.</summary>
+public sealed record NodeOptions
+{
+    /// <summary>The hub's in endpoint (publishers connect here); found when null.</summary>
+    public string? InAddress { get; init; }
+
+    /// <summary>The hub's out endpoint (subscribers connect here); found when null.</summary>
+    public string? OutAddress { get; init; }
+
+    /// <summary>The hub's key for a beacon look-up.</summary>
+    public string? Key { get; init; }
+
+    /// <summary>How often the node repeats its registration on <c>core_info</c>, so a restarted hub learns of it again.</summary>
+    public TimeSpan RegistrationInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Whether SIGINT and SIGTERM shut the node down (run hooks, de-register) instead of killing it.</summary>
+    public bool HandleSignals { get; init; } = true;
+
+    /// <summary>Whether log lines are also written to standard error.</summary>
+    public bool LogToConsole { get; init; } = true;
+
+    /// <summary>The largest payload a subscriber accepts (ZMQ_MAXMSGSIZE); larger frames drop the connection.</summary>
+    public long MaxPayloadSize { get; init; } = 64L * 1024 * 1024;
+}

@@ -1,0 +1,260 @@
+using System.Runtime.InteropServices;
+using Gecko.Core.Messages;
+using Gecko.Core.Wire;
+using NetMQ;
+using NetMQ.Sockets;
+
+namespace Gecko.Actors.Standalone;
+
+/// <summary>
+/// A node in its own process, rospy style: <see cref="Init"/> finds the hub and registers; then publishers,
+/// subscribers with callbacks, <see cref="Rate"/>, logging, on-shutdown hooks and <see cref="Spin()"/>.
+/// </summary>
+/// <example>
+/// <code>
+/// using var node = StandaloneNode.Init("talker", args);
+/// var pub = node.Publisher&lt;Twist&gt;("cmd");
+/// var rate = node.Rate(10);
+/// while (!node.IsShutdown) { pub.Publish(new Twist(new Vector(0.5, 0, 0), new Vector(0, 0, 0))); rate.Sleep(); }
+/// </code>
+/// </example>
+public sealed class StandaloneNode : IDisposable
+{
+    private readonly NodeOptions _options;
+    private readonly object _publishGate = new();
+    private readonly PublisherSocket _publisher;
+    private readonly SubscriberSocket _subscriber;
+    private readonly NetMQPoller _poller;
+    private readonly NetMQTimer _registration;
+    private readonly Dictionary<string, Action<byte[]>> _callbacks = new(StringComparer.Ordinal);
+    private readonly List<Action> _shutdownHooks = [];
+    private readonly ManualResetEventSlim _stopped = new();
+    private readonly List<PosixSignalRegistration> _signals = [];
+    private readonly byte[] _registrationTopic = WireProtocol.EncodeTopic(WireProtocol.CoreInfoTopic);
+    private long _decodeErrors;
+    private int _shutdown;
+    private DateTime _lastDecodeWarning = DateTime.MinValue;
+
+    private StandaloneNode(string name, NodeOptions options, string inAddress, string outAddress)
+    {
+        Name = name;
+        _options = options;
+        InAddress = inAddress;
+        OutAddress = outAddress;
+        Log = new StandaloneLog(this);
+
+        _publisher = new PublisherSocket();
+        _publisher.Options.Linger = TimeSpan.FromMilliseconds(500);
+        _publisher.Connect(inAddress);
+        _subscriber = new SubscriberSocket();
+        _subscriber.Options.Linger = TimeSpan.Zero;
+        _subscriber.Options.MaxMsgSize = options.MaxPayloadSize;
+        _subscriber.Connect(outAddress);
+        _subscriber.ReceiveReady += (_, _) => DispatchIncoming();
+        _registration = new NetMQTimer(options.RegistrationInterval);
+        _registration.Elapsed += (_, _) => Register(alive: true);
+        _poller = new NetMQPoller { _subscriber, _registration };
+        _poller.RunAsync($"gecko-node-{name}", isBackgroundThread: true);
+        Register(alive: true);
+
+        if (options.HandleSignals)
+        {
+            _signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal));
+            _signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal));
+        }
+    }
+
+    /// <summary>Starts a node named <paramref name="name"/>: finds the hub (options, then environment, core file,
+    /// beacon, defaults), connects, and registers this process on <c>core_info</c>.</summary>
+    /// <param name="name">The node's name, shown by the hub and in logs.</param>
+    /// <param name="options">Connection options; null to find everything.</param>
+    /// <exception cref="ArgumentException">The name is empty.</exception>
+    public static StandaloneNode Init(string name, NodeOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        options ??= new NodeOptions();
+        var (inAddress, outAddress) = HubAddresses.Resolve(options);
+        return new StandaloneNode(name, options, inAddress, outAddress);
+    }
+
+    /// <summary>The node's name.</summary>
+    public string Name { get; }
+
+    /// <summary>The hub endpoint this node publishes to.</summary>
+    public string InAddress { get; }
+
+    /// <summary>The hub endpoint this node subscribes at.</summary>
+    public string OutAddress { get; }
+
+    /// <summary>Logs to the <c>log</c> topic (and standard error).</summary>
+    public StandaloneLog Log { get; }
+
+    /// <summary>True once SIGINT/SIGTERM arrived or <see cref="Shutdown"/> was called.</summary>
+    public bool IsShutdown => Volatile.Read(ref _shutdown) != 0;
+
+    /// <summary>Received messages a callback's type could not be decoded from.</summary>
+    public long DecodeErrors => Interlocked.Read(ref _decodeErrors);
+
+    /// <summary>A publisher of <typeparamref name="T"/> on <paramref name="topic"/>; thread-safe.</summary>
+    public StandalonePublisher<T> Publisher<T>(string topic) where T : notnull => new(this, WireProtocol.EncodeTopic(topic));
+
+    /// <summary>
+    /// Calls <paramref name="callback"/> with each <typeparamref name="T"/> published on exactly <paramref name="topic"/>,
+    /// on the node's receive thread. Payloads that are not a <typeparamref name="T"/> are counted and logged, never thrown.
+    /// The subscription survives hub restarts: ZeroMQ reconnects and subscribes again by itself.
+    /// </summary>
+    public void Subscribe<T>(string topic, Action<T> callback)
+    {
+        WireProtocol.EncodeTopic(topic);
+        ArgumentNullException.ThrowIfNull(callback);
+        var subscribed = new ManualResetEventSlim();
+        // Sockets belong to the poller thread: the subscription is made there.
+        _poller.Run(() =>
+        {
+            _callbacks[topic] = payload =>
+            {
+                if (GeckoSerializer.TryDecode<T>(payload, out var message, out var error)) callback(message!);
+                else OnDecodeError(topic, typeof(T), error!);
+            };
+            _subscriber.Subscribe(topic);
+            subscribed.Set();
+        });
+        subscribed.Wait(TimeSpan.FromSeconds(5));
+    }
+
+    /// <summary>A <see cref="Standalone.Rate"/> of <paramref name="hz"/> ticks per second.</summary>
+    public Rate Rate(double hz) => new(hz);
+
+    /// <summary>Adds a hook run at shutdown; hooks run in the order added.</summary>
+    public void OnShutdown(Action hook) => _shutdownHooks.Add(hook ?? throw new ArgumentNullException(nameof(hook)));
+
+    /// <summary>Blocks until the node shuts down.</summary>
+    public void Spin() => _stopped.Wait();
+
+    /// <summary>Blocks until the node shuts down or <paramref name="timeout"/> passes; true when it shut down.</summary>
+    public bool Spin(TimeSpan timeout) => _stopped.Wait(timeout);
+
+    /// <summary>Shuts the node down: runs the hooks in order, de-registers from the hub, closes the sockets.</summary>
+    public void Shutdown()
+    {
+        if (Interlocked.Exchange(ref _shutdown, 1) != 0) return;
+        foreach (var hook in _shutdownHooks)
+        {
+            try
+            {
+                hook();
+            }
+            catch (Exception e)
+            {
+                // One failing hook must not keep the others, or the de-registration, from running.
+                Console.Error.WriteLine($"[{Name}] on-shutdown hook failed: {e.Message}");
+            }
+        }
+        Register(alive: false);
+        _poller.Stop();
+        _poller.Dispose();
+        lock (_publishGate)
+        {
+            _publisher.Dispose();
+        }
+        _subscriber.Dispose();
+        foreach (var signal in _signals) signal.Dispose();
+        _stopped.Set();
+    }
+
+    /// <summary>Same as <see cref="Shutdown"/>.</summary>
+    public void Dispose() => Shutdown();
+
+    internal void Send(byte[] topic, byte[] payload)
+    {
+        lock (_publishGate)
+        {
+            if (IsShutdown && topic != _registrationTopic) return;
+            _publisher.SendMoreFrame(topic).SendFrame(payload);
+        }
+    }
+
+    internal void Publish(LogMessage log)
+    {
+        if (_options.LogToConsole) Console.Error.WriteLine($"[{log.Level}] {log.Name}: {log.Text}");
+        Send(WireProtocol.EncodeTopic(WireProtocol.LogTopic), GeckoSerializer.Encode(log));
+    }
+
+    private void Register(bool alive)
+    {
+        try
+        {
+            Send(_registrationTopic, new ProcInfo(Environment.ProcessId, Name, alive).Encode());
+        }
+        catch (ObjectDisposedException)
+        {
+            // Shutting down between the timer's tick and the send: nothing left to register.
+        }
+    }
+
+    private void DispatchIncoming()
+    {
+        // Poller thread. Topic frames are short; one string per message keeps the lookup simple.
+        while (_subscriber.TryReceiveFrameString(TimeSpan.Zero, out var topic, out var more))
+        {
+            if (!more) continue;
+            var payload = _subscriber.ReceiveFrameBytes(out more);
+            if (more)
+            {
+                _subscriber.SkipMultipartMessage();
+                continue;
+            }
+            if (_callbacks.TryGetValue(topic, out var callback)) callback(payload);
+        }
+    }
+
+    private void OnDecodeError(string topic, Type expected, string reason)
+    {
+        var count = Interlocked.Increment(ref _decodeErrors);
+        if (DateTime.UtcNow - _lastDecodeWarning < TimeSpan.FromSeconds(2)) return;
+        _lastDecodeWarning = DateTime.UtcNow;
+        Log.Warn($"cannot read a message on '{topic}' as {expected.Name} ({count} so far): {reason}");
+    }
+
+    private void OnSignal(PosixSignalContext context)
+    {
+        context.Cancel = true;
+        ThreadPool.QueueUserWorkItem(_ => Shutdown());
+    }
+}
+
+/// <summary>Publishes <typeparamref name="T"/> on one topic from a standalone node; thread-safe.</summary>
+public sealed class StandalonePublisher<T> where T : notnull
+{
+    private readonly StandaloneNode _node;
+    private readonly byte[] _topic;
+
+    internal StandalonePublisher(StandaloneNode node, byte[] topic)
+    {
+        _node = node;
+        _topic = topic;
+    }
+
+    /// <summary>Encodes and publishes <paramref name="message"/>.</summary>
+    public void Publish(T message) => _node.Send(_topic, GeckoSerializer.Encode(message));
+}
+
+/// <summary>A standalone node's log: each line to the <c>log</c> topic as [level, node, text] and to standard error.</summary>
+public sealed class StandaloneLog
+{
+    private readonly StandaloneNode _node;
+
+    internal StandaloneLog(StandaloneNode node) => _node = node;
+
+    /// <summary>Logs at DEBUG.</summary>
+    public void Debug(string text) => _node.Publish(new LogMessage("DEBUG", _node.Name, text));
+
+    /// <summary>Logs at INFO.</summary>
+    public void Info(string text) => _node.Publish(new LogMessage("INFO", _node.Name, text));
+
+    /// <summary>Logs at WARN.</summary>
+    public void Warn(string text) => _node.Publish(new LogMessage("WARN", _node.Name, text));
+
+    /// <summary>Logs at ERROR.</summary>
+    public void Error(string text) => _node.Publish(new LogMessage("ERROR", _node.Name, text));
+}
