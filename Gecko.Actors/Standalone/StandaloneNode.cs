@@ -138,6 +138,13 @@ public sealed class StandaloneNode : IDisposable
     public void Shutdown()
     {
         if (Interlocked.Exchange(ref _shutdown, 1) != 0) return;
+        // Called from a subscriber callback, we are on the poller thread, which cannot stop itself: finish elsewhere.
+        if (_poller.CanExecuteTaskInline) ThreadPool.QueueUserWorkItem(_ => Teardown());
+        else Teardown();
+    }
+
+    private void Teardown()
+    {
         foreach (var hook in _shutdownHooks)
         {
             try
