@@ -26,6 +26,10 @@ public abstract class HubTestKit : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
         Hub = await GeckoHub.StartAsync(Sys, settings);
     }
 
+    /// <summary>Starts a new hub with <paramref name="settings"/> in place of the (already disposed) current one.</summary>
+    protected async Task ReplaceHubAsync(CoreSettings settings) =>
+        Hub = await GeckoHub.StartAsync(Sys, settings, name: $"gecko-router-{Guid.NewGuid():N}");
+
     public virtual async Task DisposeAsync()
     {
         await Hub.DisposeAsync();

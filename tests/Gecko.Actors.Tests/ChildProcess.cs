@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Threading.Channels;
+
+namespace Gecko.Actors.Tests;
+
+/// <summary>A real child process whose output lines the test can wait for; killed on dispose if still running.</summary>
+public sealed class ChildProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
+    private readonly List<string> _seen = [];
+
+    private ChildProcess(ProcessStartInfo start)
+    {
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        _process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) _lines.Writer.TryWrite(e.Data); };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _lines.Writer.TryWrite("stderr: " + e.Data); };
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Every line read so far (for failure messages).</summary>
+    public string Transcript => string.Join('\n', _seen);
+
+    /// <summary>Runs a .NET program of the test's output folder (e.g. an example) with <paramref name="environment"/>.</summary>
+    public static ChildProcess Dotnet(string dll, IEnumerable<string> args, IDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = AppContext.BaseDirectory };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, dll));
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
+        return new ChildProcess(start);
+    }
+
+    /// <summary>Runs a script with Debian's Python, which has python3-zmq and python3-msgpack.</summary>
+    public static ChildProcess Python(string script, IEnumerable<string> args)
+    {
+        var start = new ProcessStartInfo("/usr/bin/python3") { WorkingDirectory = AppContext.BaseDirectory };
+        start.ArgumentList.Add("-u");
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, script));
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        return new ChildProcess(start);
+    }
+
+    /// <summary>Waits for a line matching <paramref name="match"/>; fails with the transcript after <paramref name="timeout"/>.</summary>
+    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            while (true)
+            {
+                var line = await _lines.Reader.ReadAsync(cancel.Token);
+                _seen.Add(line);
+                if (match(line)) return line;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"No matching line within {timeout}. Output so far:\n{Transcript}");
+        }
+    }
+
+    /// <summary>Sends <paramref name="signal"/> (e.g. 15 = SIGTERM) to the process.</summary>
+    public void Signal(int signal)
+    {
+        if (kill(_process.Id, signal) != 0) throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed");
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cancel.Token);
+        return _process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(5000);
+        }
+        catch (InvalidOperationException) { }
+        _process.Dispose();
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int sig);
+}
