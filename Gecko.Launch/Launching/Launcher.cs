@@ -1,0 +1,195 @@
+using System.Threading.Channels;
+using Akka.Actor;
+using Gecko.Actors.Nodes;
+using Gecko.Core;
+using Gecko.Core.Hub;
+using Gecko.Core.Routing;
+using Gecko.Launch.Dashboard;
+using Gecko.Launch.Hosting;
+using Gecko.Launch.LaunchFiles;
+using Gecko.Launch.Processes;
+
+namespace Gecko.Launch.Launching;
+
+/// <summary>
+/// Runs a <see cref="LaunchPlan"/>: the hub, the in-process nodes, the supervised processes and the dashboard, until
+/// the token fires or a required process ends; then stops nodes, then processes, then the hub.
+/// </summary>
+public sealed class Launcher
+{
+    /// <summary>Exit code when a required process ended the launch.</summary>
+    public const int RequiredProcessEnded = 3;
+
+    /// <summary>Exit code when the hub could not start.</summary>
+    public const int HubFailed = 1;
+
+    private readonly LaunchPlan _plan;
+    private readonly Func<DashboardHeader, IDashboard> _dashboardFactory;
+    private readonly string _runDirectory;
+
+    /// <summary>Prepares to run <paramref name="plan"/>.</summary>
+    /// <param name="plan">What to run.</param>
+    /// <param name="dashboardFactory">Makes the dashboard once the hub's addresses are known.</param>
+    /// <param name="runDirectory">Where per-process log files go.</param>
+    public Launcher(LaunchPlan plan, Func<DashboardHeader, IDashboard> dashboardFactory, string runDirectory)
+    {
+        _plan = plan;
+        _dashboardFactory = dashboardFactory;
+        _runDirectory = runDirectory;
+    }
+
+    /// <summary>Runs until <paramref name="token"/> fires or a required process ends; returns the exit code.</summary>
+    public async Task<int> RunAsync(TextWriter error, CancellationToken token)
+    {
+        var settings = CoreSettings.Create(_plan.Config);
+        var system = GeckoActorSystem.Create(_plan.Config);
+        try
+        {
+            GeckoHub hub;
+            try
+            {
+                hub = await GeckoHub.StartAsync(system, settings);
+            }
+            catch (GeckoBindException e)
+            {
+                await error.WriteLineAsync($"gecko launch: {e.Message}");
+                return HubFailed;
+            }
+            await using (hub)
+            {
+                var title = $"gecko launch {Path.GetFileName(_plan.SourcePath)}";
+                await using var dashboard = _dashboardFactory(new DashboardHeader(title, hub.InAddress, hub.OutAddress));
+                return await RunWithHubAsync(system, hub, dashboard, token);
+            }
+        }
+        finally
+        {
+            await system.Terminate();
+        }
+    }
+
+    private async Task<int> RunWithHubAsync(ActorSystem system, GeckoHub hub, IDashboard dashboard, CancellationToken token)
+    {
+        var events = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
+        var observer = system.ActorOf(Props.Create(() => new EventForwarder(events.Writer)), "launch-events");
+        system.EventStream.Subscribe(observer, typeof(TopicRouter.CurrentStats));
+
+        var nodes = DeployNodes(system);
+        var processes = SpawnProcesses(system, hub, dashboard, observer);
+        dashboard.Event($"{nodes.Count} node(s) and {processes.Count} process(es) started; Ctrl-C stops everything");
+
+        var exitCode = 0;
+        try
+        {
+            await foreach (var message in events.Reader.ReadAllAsync(token))
+            {
+                switch (message)
+                {
+                    case TopicRouter.CurrentStats stats:
+                        dashboard.Show(stats.Stats);
+                        break;
+                    case ManagedProcess.Started started when started.Restarts > 0:
+                        dashboard.Event($"{started.Name} restarted (pid {started.Pid}, restart {started.Restarts})");
+                        break;
+                    case ManagedProcess.GaveUp gaveUp:
+                        dashboard.Event($"{gaveUp.Name} keeps failing: restart limit reached, it stays down");
+                        break;
+                    case ManagedProcess.Exited { Required: true, WillRestart: false } exited:
+                        dashboard.Event($"required process {exited.Name} exited with code {exited.ExitCode}: stopping everything");
+                        exitCode = RequiredProcessEnded;
+                        break;
+                    case ManagedProcess.FailedToStart failed:
+                        dashboard.Event($"{failed.Name}: {failed.Reason}");
+                        if (failed.Required) exitCode = RequiredProcessEnded;
+                        break;
+                }
+                if (exitCode != 0) break;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            dashboard.Event("stopping");
+        }
+
+        await StopAsync(nodes, processes, dashboard);
+        system.EventStream.Unsubscribe(observer);
+        return exitCode;
+    }
+
+    private List<IActorRef> DeployNodes(ActorSystem system)
+    {
+        var supervisors = new List<IActorRef>();
+        foreach (var node in _plan.Nodes)
+        {
+            for (var i = 1; i <= node.Count; i++)
+            {
+                var name = node.Count == 1 || i == 1 ? node.Name : $"{node.Name}-{i}";
+                supervisors.Add(NodeHost.Deploy(system, system, node.Type, name, new NodeArguments(node.Arguments)));
+            }
+        }
+        return supervisors;
+    }
+
+    private List<(ProcessSpec Spec, IActorRef Actor)> SpawnProcesses(ActorSystem system, GeckoHub hub, IDashboard dashboard, IActorRef observer)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["GECKO_CORE_IN"] = hub.InAddress,
+            ["GECKO_CORE_OUT"] = hub.OutAddress,
+            ["GECKO_CORE_KEY"] = hub.Settings.Key,
+        };
+        var output = new DashboardOutputSink(dashboard);
+        var launchFolder = Path.GetDirectoryName(Path.GetFullPath(_plan.SourcePath))!;
+        var spawned = new List<(ProcessSpec, IActorRef)>();
+        foreach (var spec in _plan.Processes)
+        {
+            var resolved = Resolve(spec, launchFolder);
+            var actor = system.ActorOf(ManagedProcess.Props(resolved, environment, _runDirectory, output, hub.Router, observer), $"process-{Guid.NewGuid():N}");
+            spawned.Add((resolved, actor));
+        }
+        return spawned;
+    }
+
+    /// <summary>Turns the launch file's <c>gecko</c> command into this program, and relative folders into the launch file's.</summary>
+    private static ProcessSpec Resolve(ProcessSpec spec, string launchFolder)
+    {
+        var workingDirectory = spec.WorkingDirectory is null ? launchFolder : Path.GetFullPath(spec.WorkingDirectory, launchFolder);
+        if (spec.Command != GeckoExecutable.CommandName) return spec with { WorkingDirectory = workingDirectory };
+        var (program, prefix) = GeckoExecutable.Resolve();
+        return spec with { Command = program, Arguments = [.. prefix, .. spec.Arguments], WorkingDirectory = workingDirectory };
+    }
+
+    private static async Task StopAsync(List<IActorRef> nodes, List<(ProcessSpec Spec, IActorRef Actor)> processes, IDashboard dashboard)
+    {
+        // Nodes first: they may still want to publish a last message through processes' subscriptions.
+        await Task.WhenAll(nodes.Select(async node =>
+        {
+            try { await node.GracefulStop(TimeSpan.FromSeconds(5)); }
+            catch (TaskCanceledException) { }
+        }));
+        // Then every process at once, each with its own SIGINT → SIGTERM → SIGKILL schedule.
+        await Task.WhenAll(processes.Select(async p =>
+        {
+            var limit = p.Spec.SigintTimeout + p.Spec.SigtermTimeout + TimeSpan.FromSeconds(5);
+            try
+            {
+                await p.Actor.Ask<ManagedProcess.Stopped>(ManagedProcess.Stop.Instance, limit);
+            }
+            catch (AskTimeoutException)
+            {
+                dashboard.Event($"{p.Spec.Name} did not confirm its stop within {limit.TotalSeconds:0} s; it is killed with the launcher");
+            }
+            await p.Actor.GracefulStop(TimeSpan.FromSeconds(5));
+        }));
+    }
+
+    private sealed class EventForwarder : ReceiveActor
+    {
+        public EventForwarder(ChannelWriter<object> writer) => ReceiveAny(message => writer.TryWrite(message));
+    }
+
+    private sealed class DashboardOutputSink(IDashboard dashboard) : IOutputSink
+    {
+        public void Line(string process, string line, bool isError) => dashboard.ProcessLine(process, line, isError);
+    }
+}
