@@ -1,3 +1,4 @@
+using Gecko.Testing;
 using Akka.Actor;
 using Gecko.Core.Hub;
 using Gecko.Core.Messages;

@@ -5,6 +5,7 @@ using Gecko.Core.Routing;
 using Gecko.Launch.Dashboard;
 using Gecko.Launch.Launching;
 using Gecko.Launch.LaunchFiles;
+using Gecko.Testing;
 using Xunit;
 
 namespace Gecko.Launch.Tests.Launching;
@@ -27,15 +28,8 @@ internal sealed class RecordingDashboard : IDashboard
     public string Transcript => string.Join('\n', Lines);
 
     /// <summary>Polls until <paramref name="condition"/> holds, bounded by <paramref name="timeout"/>.</summary>
-    public async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out waiting for {what}. Transcript:\n{Transcript}");
-            await Task.Delay(20);
-        }
-    }
+    public Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what) =>
+        Eventually.UntilAsync(condition, timeout, what, () => $"Transcript:\n{Transcript}");
 
     public int Count(string fragment) => Lines.Count(l => l.Contains(fragment));
 }

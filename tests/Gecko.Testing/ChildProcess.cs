@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
 
-namespace Gecko.Actors.Tests;
+namespace Gecko.Testing;
 
 /// <summary>A real child process whose output lines the test can wait for; killed on dispose if still running.</summary>
 public sealed class ChildProcess : IDisposable
@@ -41,15 +41,32 @@ public sealed class ChildProcess : IDisposable
         return new ChildProcess(start);
     }
 
+    /// <summary>Runs the <c>gecko</c> command of the test's output folder (tests that reference Gecko.Launch have it).</summary>
+    public static ChildProcess Gecko(IEnumerable<string> args, IDictionary<string, string>? environment = null) =>
+        Dotnet("gecko.dll", args, environment);
+
     /// <summary>Runs a script with Debian's Python, which has python3-zmq and python3-msgpack.</summary>
-    public static ChildProcess Python(string script, IEnumerable<string> args)
+    public static ChildProcess Python(string script, IEnumerable<string> args, IDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo("/usr/bin/python3") { WorkingDirectory = AppContext.BaseDirectory };
+        var start = new ProcessStartInfo(DebianPython) { WorkingDirectory = AppContext.BaseDirectory };
         start.ArgumentList.Add("-u");
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, script));
         foreach (var arg in args) start.ArgumentList.Add(arg);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
         return new ChildProcess(start);
     }
+
+    /// <summary>Runs any program with <paramref name="args"/> (no shell).</summary>
+    public static ChildProcess Program(string program, IEnumerable<string> args, IDictionary<string, string>? environment = null, string? workingDirectory = null)
+    {
+        var start = new ProcessStartInfo(program) { WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory };
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
+        return new ChildProcess(start);
+    }
+
+    /// <summary>Debian's Python: the one with python3-zmq and python3-msgpack (a python3 earlier on PATH may lack them).</summary>
+    public const string DebianPython = "/usr/bin/python3";
 
     /// <summary>Waits for a line matching <paramref name="match"/>; fails with the transcript after <paramref name="timeout"/>.</summary>
     public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
