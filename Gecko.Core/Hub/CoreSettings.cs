@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using Gecko.Core.Configuration;
+using Gecko.Core.Monitoring;
 using Gecko.Core.Wire;
 
 namespace Gecko.Core.Hub;
@@ -48,6 +49,9 @@ public sealed record CoreSettings
     /// <summary>Whether NetMQ gets the Stopwatch-based tick counter.</summary>
     public required bool FastClock { get; init; }
 
+    /// <summary>The process monitor's settings (<c>gecko.core.monitor</c>).</summary>
+    public required MonitorSettings Monitor { get; init; }
+
     /// <summary>The defaults of <c>reference.conf</c>.</summary>
     public static CoreSettings Default { get; } = Create(GeckoConfig.Defaults);
 
@@ -73,6 +77,7 @@ public sealed record CoreSettings
                 WriteCoreFile = core.GetBoolean("write-core-file"),
                 CoreFileDirectory = core.GetString("core-file-directory") is { Length: > 0 } dir ? dir : Path.GetTempPath(),
                 FastClock = core.GetBoolean("fast-clock"),
+                Monitor = MonitorSettings.Create(config),
             };
             return settings.Validated();
         }
@@ -97,6 +102,7 @@ public sealed record CoreSettings
         Require(ReceiveHighWaterMark >= 0, "receive-high-water-mark", ReceiveHighWaterMark, "0 (no limit) or more");
         Require(SendHighWaterMark >= 0, "send-high-water-mark", SendHighWaterMark, "0 (no limit) or more");
         Require(ForwardBatchSize is > 0 and <= 1_000_000, "forward-batch-size", ForwardBatchSize, "between 1 and 1000000");
+        Monitor.Validated();
         return this;
     }
 

@@ -1,4 +1,4 @@
-using Gecko.Core.Wire;
+using Gecko.Core.Monitoring;
 
 namespace Gecko.Core.Routing;
 
@@ -14,12 +14,6 @@ public sealed record TopicStats(
     string Topic, long Messages, long Bytes, double MessagesPerSecond, double BytesPerSecond,
     int LocalSubscribers, bool ExternalSubscribers);
 
-/// <summary>CPU and memory of one process, as psutil reports them.</summary>
-/// <param name="CpuPercent">CPU time over wall time in the last interval, in percent of one core (may pass 100).</param>
-/// <param name="MemoryPercent">Resident memory over the machine's memory, in percent.</param>
-/// <param name="ResidentBytes">Resident set size.</param>
-public sealed record ProcessUsage(double CpuPercent, double MemoryPercent, long ResidentBytes);
-
 /// <summary>A consistent snapshot of the hub: taken at one moment by the router, immutable after.</summary>
 /// <param name="Timestamp">When the snapshot was taken.</param>
 /// <param name="Uptime">Time since the router started.</param>
@@ -28,12 +22,13 @@ public sealed record ProcessUsage(double CpuPercent, double MemoryPercent, long 
 /// <param name="MessagesPerSecond">All topics, over the last interval.</param>
 /// <param name="Malformed">Messages dropped as malformed, by reason.</param>
 /// <param name="Topics">Per topic, sorted by name.</param>
-/// <param name="Processes">Registered processes, by pid.</param>
+/// <param name="Processes">Registered processes still alive, by pid, with their CPU and memory (from the process monitor's latest sample).</param>
 /// <param name="Hub">The hub process's own CPU and memory.</param>
+/// <param name="Connections">The hub process's listening and established TCP sockets.</param>
 public sealed record HubStats(
     DateTimeOffset Timestamp, TimeSpan Uptime, long TotalMessages, long TotalBytes, double MessagesPerSecond,
     IReadOnlyDictionary<MalformedReason, long> Malformed, IReadOnlyList<TopicStats> Topics,
-    IReadOnlyList<ProcInfo> Processes, ProcessUsage Hub)
+    IReadOnlyList<MonitoredProcess> Processes, ProcessUsage Hub, IReadOnlyList<TcpConnection> Connections)
 {
     /// <summary>All malformed messages.</summary>
     public long MalformedTotal => Malformed.Values.Sum();

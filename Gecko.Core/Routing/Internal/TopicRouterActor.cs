@@ -33,10 +33,9 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
     private readonly List<byte[]> _externalPrefixes = [];
     private readonly Dictionary<TopicCounters, int> _interestVersionSeen = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<TopicCounters, Rate> _rates = new(ReferenceEqualityComparer.Instance);
-    private readonly SortedDictionary<int, ProcInfo> _processes = new();
-    private readonly SelfUsageSampler _selfUsage = new();
     private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
-    private ProcessUsage _lastSelfUsage = new(0, 0, 0);
+    private IActorRef _monitor = ActorRefs.Nobody;
+    private MonitorReport _usage = MonitorReport.Empty;
     private long _lastTickTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
     private double _totalMessagesPerSecond;
     private int _interestVersion = 1;
@@ -56,9 +55,11 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
         Receive<Unsubscribe>(HandleUnsubscribe);
         Receive<Terminated>(t => RemoveSubscriber(t.ActorRef));
         Receive<ExternalSubscriptionChanged>(HandleExternalSubscription);
-        Receive<RegisterProcess>(HandleRegisterProcess);
+        Receive<RegisterProcess>(r => _monitor.Tell(new ProcMonitor.Register(r.Info)));
+        Receive<ProcMonitor.UsageSampled>(s => _usage = s.Report);
         Receive<GetStats>(_ => Sender.Tell(new CurrentStats(Snapshot())));
-        Receive<GetProcesses>(_ => Sender.Tell(new CurrentProcesses(_processes.Values.ToArray())));
+        Receive<GetProcesses>(_ => _monitor.Ask<ProcMonitor.CurrentUsage>(ProcMonitor.GetUsage.Instance, TimeSpan.FromSeconds(10))
+            .PipeTo(Sender, success: u => new CurrentProcesses(u.Report.Processes.Select(p => new ProcInfo(p.Pid, p.Name, true)).ToArray())));
         Receive<AttachOutbound>(a =>
         {
             _outbound = a.Sink;
@@ -69,8 +70,12 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    protected override void PreStart() =>
+    protected override void PreStart()
+    {
+        // The monitor reads /proc off the dispatcher and sends each sample here, where it joins the next snapshot.
+        _monitor = Context.ActorOf(ProcMonitor.Props(_settings.Monitor, _settings.Monitor.SampleInterval ?? _settings.StatsInterval, Self), "monitor");
         Timers.StartPeriodicTimer("stats", Tick.Instance, _settings.StatsInterval);
+    }
 
     private void HandlePublish(Publish publish)
     {
@@ -182,20 +187,6 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
         return interested;
     }
 
-    private void HandleRegisterProcess(RegisterProcess register)
-    {
-        var info = register.Info;
-        if (info.Alive)
-        {
-            if (!_processes.ContainsKey(info.Pid) && _log.IsInfoEnabled) _log.Info("Registered process {0} ({1})", info.Name, info.Pid);
-            _processes[info.Pid] = info;
-        }
-        else if (_processes.Remove(info.Pid) && _log.IsInfoEnabled)
-        {
-            _log.Info("Process {0} ({1}) left", info.Name, info.Pid);
-        }
-    }
-
     private void HandleTick()
     {
         var now = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -214,19 +205,7 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
             total += rate.MessagesPerSecond;
         }
         _totalMessagesPerSecond = total;
-        _lastSelfUsage = _selfUsage.Sample();
-        PruneDeadProcesses();
         Context.System.EventStream.Publish(new CurrentStats(Snapshot()));
-    }
-
-    private void PruneDeadProcesses()
-    {
-        foreach (var pid in _processes.Keys.ToArray())
-        {
-            if (ProcessLiveness.IsAlive(pid)) continue;
-            _log.Info("Process {0} ({1}) is gone", _processes[pid].Name, pid);
-            _processes.Remove(pid);
-        }
     }
 
     private HubStats Snapshot()
@@ -245,7 +224,7 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
         }
         topics.Sort((a, b) => string.CompareOrdinal(a.Topic, b.Topic));
         return new HubStats(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow - _started, totalMessages, totalBytes, _totalMessagesPerSecond,
-            _hubCounters.MalformedByReason(), topics, _processes.Values.ToArray(), _lastSelfUsage);
+            _hubCounters.MalformedByReason(), topics, _usage.Processes, _usage.Hub, _usage.Connections);
     }
 
     private void WarnUnencodable(Publish publish)
