@@ -1,6 +1,7 @@
 using Akka.Configuration;
 using Gecko.Core.Configuration;
 using Gecko.Core.Monitoring;
+using Gecko.Core.Discovery;
 using Gecko.Core.Wire;
 
 namespace Gecko.Core.Hub;
@@ -51,6 +52,8 @@ public sealed record CoreSettings
 
     /// <summary>The process monitor's settings (<c>gecko.core.monitor</c>).</summary>
     public required MonitorSettings Monitor { get; init; }
+    /// <summary>The multicast beacon (<c>gecko.core.beacon</c>).</summary>
+    public required BeaconSettings Beacon { get; init; }
 
     /// <summary>The defaults of <c>reference.conf</c>.</summary>
     public static CoreSettings Default { get; } = Create(GeckoConfig.Defaults);
@@ -78,6 +81,7 @@ public sealed record CoreSettings
                 CoreFileDirectory = core.GetString("core-file-directory") is { Length: > 0 } dir ? dir : Path.GetTempPath(),
                 FastClock = core.GetBoolean("fast-clock"),
                 Monitor = MonitorSettings.Create(config),
+                Beacon = BeaconSettings.Create(config),
             };
             return settings.Validated();
         }

@@ -6,8 +6,8 @@ using Gecko.Core.Routing;
 namespace Gecko.Core.Hub;
 
 /// <summary>
-/// A running GeckoCore: the <see cref="TopicRouter"/> actor, the NetMQ bridge in front of it and the core file.
-/// Dispose it to stop all three; the actor system stays the caller's.
+/// A running GeckoCore: the <see cref="TopicRouter"/> actor, the NetMQ bridge in front of it, the core file and the
+/// beacon responder. Dispose it to stop them all; the actor system stays the caller's.
 /// </summary>
 public sealed class GeckoHub : IAsyncDisposable
 {
@@ -15,8 +15,9 @@ public sealed class GeckoHub : IAsyncDisposable
     private readonly CoreFile? _coreFile;
     private int _disposed;
 
-    private GeckoHub(CoreSettings settings, IActorRef router, TopicRegistry topics, HubCounters counters, NetMqBridge bridge, CoreFile? coreFile)
+    private GeckoHub(CoreSettings settings, IActorRef router, TopicRegistry topics, HubCounters counters, NetMqBridge bridge, CoreFile? coreFile, BeaconResponder? beacon)
     {
+        Beacon = beacon;
         Settings = settings;
         Router = router;
         Topics = topics;
@@ -42,6 +43,9 @@ public sealed class GeckoHub : IAsyncDisposable
 
     /// <summary>Where subscribers connect.</summary>
     public string OutAddress => _bridge.OutAddress;
+
+    /// <summary>The beacon responder answering look-ups for <see cref="CoreSettings.Key"/>; null when it is off or could not start.</summary>
+    public BeaconResponder? Beacon { get; }
 
     /// <summary>The core file, when one was written.</summary>
     public string? CoreFilePath => _coreFile?.Path;
@@ -74,17 +78,21 @@ public sealed class GeckoHub : IAsyncDisposable
         var coreFile = settings.WriteCoreFile
             ? CoreFile.Write(bridge.InAddress, bridge.OutAddress, settings.Key, settings.CoreFileDirectory)
             : null;
-        return new GeckoHub(settings, router, topics, counters, bridge, coreFile);
+        var beacon = settings.Beacon.Enabled
+            ? BeaconResponder.TryStart(settings.Beacon, settings.Key, bridge.InAddress, bridge.OutAddress, Akka.Event.Logging.GetLogger(system, "gecko.beacon"))
+            : null;
+        return new GeckoHub(settings, router, topics, counters, bridge, coreFile, beacon);
     }
 
     /// <summary>A snapshot of the hub's counters.</summary>
     public async Task<HubStats> GetStatsAsync(TimeSpan? timeout = null) =>
         (await Router.Ask<TopicRouter.CurrentStats>(TopicRouter.GetStats.Instance, timeout ?? TimeSpan.FromSeconds(10))).Stats;
 
-    /// <summary>Stops the bridge (sockets closed), the router, and removes the core file.</summary>
+    /// <summary>Stops answering look-ups, stops the bridge (sockets closed) and the router, and removes the core file.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        if (Beacon is not null) await Beacon.DisposeAsync();
         _bridge.Dispose();
         _coreFile?.Dispose();
         try
