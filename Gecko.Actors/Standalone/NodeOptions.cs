@@ -1,6 +1,9 @@
+using Gecko.Core.Discovery;
+
 namespace Gecko.Actors.Standalone;
 
-/// <summary>How a standalone node connects; every value is optional and found as DESIGN.md's "Finding the hub" says.</summary>
+/// <summary>How a standalone node connects; every value is optional and found as DESIGN.md's "Finding the hub" says
+/// (see <see cref="HubLocator"/>).</summary>
 public sealed record NodeOptions
 {
     /// <summary>The hub's in endpoint (publishers connect here); found when null.</summary>
@@ -9,8 +12,15 @@ public sealed record NodeOptions
     /// <summary>The hub's out endpoint (subscribers connect here); found when null.</summary>
     public string? OutAddress { get; init; }
 
-    /// <summary>The hub's key for a beacon look-up.</summary>
+    /// <summary>The key of the hub to find (its core file, else a beacon look-up); <c>GECKO_CORE_KEY</c> when null.
+    /// Without a key the newest live core file counts and the beacon is not asked.</summary>
     public string? Key { get; init; }
+
+    /// <summary>The folder of core files; the temp directory (where hubs write them by default) when null.</summary>
+    public string? CoreFileDirectory { get; init; }
+
+    /// <summary>The beacon's group, port, interfaces and timeout; <c>reference.conf</c>'s when null.</summary>
+    public BeaconSettings? Beacon { get; init; }
 
     /// <summary>How often the node repeats its registration on <c>core_info</c>, so a restarted hub learns of it again.</summary>
     public TimeSpan RegistrationInterval { get; init; } = TimeSpan.FromSeconds(2);

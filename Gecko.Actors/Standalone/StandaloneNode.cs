@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using Gecko.Core;
+using Gecko.Core.Discovery;
 using Gecko.Core.Messages;
 using Gecko.Core.Wire;
 using NetMQ;
@@ -35,13 +37,14 @@ public sealed class StandaloneNode : IDisposable
     private int _shutdown;
     private DateTime _lastDecodeWarning = DateTime.MinValue;
 
-    private StandaloneNode(string name, NodeOptions options, string inAddress, string outAddress)
+    private StandaloneNode(string name, NodeOptions options, HubLocation hub)
     {
         Name = name;
         _options = options;
-        InAddress = inAddress;
-        OutAddress = outAddress;
+        Hub = hub;
+        var (inAddress, outAddress) = (hub.InAddress, hub.OutAddress);
         Log = new StandaloneLog(this);
+        if (options.LogToConsole) Console.Error.WriteLine($"[INFO] {name}: hub {hub}");
 
         _publisher = new PublisherSocket();
         _publisher.Options.Linger = TimeSpan.FromMilliseconds(500);
@@ -64,27 +67,40 @@ public sealed class StandaloneNode : IDisposable
         }
     }
 
-    /// <summary>Starts a node named <paramref name="name"/>: finds the hub (options, then environment, core file,
-    /// beacon, defaults), connects, and registers this process on <c>core_info</c>.</summary>
+    /// <summary>Starts a node named <paramref name="name"/>: finds the hub (options, then <c>GECKO_CORE_IN</c>/<c>OUT</c>,
+    /// the core file, the beacon when a key is known, the defaults — see <see cref="HubLocator"/>), connects, and
+    /// registers this process on <c>core_info</c>. A beacon look-up blocks for at most its timeout.</summary>
     /// <param name="name">The node's name, shown by the hub and in logs.</param>
     /// <param name="options">Connection options; null to find everything.</param>
     /// <exception cref="ArgumentException">The name is empty.</exception>
+    /// <exception cref="GeckoConfigurationException">An address in the options or the environment is malformed.</exception>
     public static StandaloneNode Init(string name, NodeOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         options ??= new NodeOptions();
-        var (inAddress, outAddress) = HubAddresses.Resolve(options);
-        return new StandaloneNode(name, options, inAddress, outAddress);
+        var hub = HubLocator.Locate(new HubQuery
+        {
+            InAddress = options.InAddress,
+            OutAddress = options.OutAddress,
+            Key = options.Key,
+            CoreFileDirectory = options.CoreFileDirectory,
+            Beacon = options.Beacon ?? BeaconSettings.Default,
+            Name = name,
+        });
+        return new StandaloneNode(name, options, hub);
     }
 
     /// <summary>The node's name.</summary>
     public string Name { get; }
 
+    /// <summary>Where the hub is and how it was found.</summary>
+    public HubLocation Hub { get; }
+
     /// <summary>The hub endpoint this node publishes to.</summary>
-    public string InAddress { get; }
+    public string InAddress => Hub.InAddress;
 
     /// <summary>The hub endpoint this node subscribes at.</summary>
-    public string OutAddress { get; }
+    public string OutAddress => Hub.OutAddress;
 
     /// <summary>Logs to the <c>log</c> topic (and standard error).</summary>
     public StandaloneLog Log { get; }

@@ -4,7 +4,10 @@ using Xunit;
 
 namespace Gecko.Actors.Tests;
 
-/// <summary>A TestKit with a real hub on OS-chosen loopback ports and its own core-file folder.</summary>
+/// <summary>
+/// A TestKit with a real hub on OS-chosen loopback ports, its own core-file folder and a beacon key of its own (it
+/// answers look-ups on loopback only, as a loopback hub does by default).
+/// </summary>
 public abstract class HubTestKit : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
 {
     private readonly string _coreFileDirectory = Directory.CreateTempSubdirectory("gecko-test-").FullName;
@@ -12,6 +15,12 @@ public abstract class HubTestKit : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
     protected HubTestKit() : base("akka.loglevel = INFO") { }
 
     protected GeckoHub Hub { get; private set; } = null!;
+
+    /// <summary>The folder the hub writes its core file to.</summary>
+    protected string CoreFileDirectory => _coreFileDirectory;
+
+    /// <summary>The key the hub answers beacon look-ups for.</summary>
+    protected string HubKey { get; } = $"test-{Guid.NewGuid():N}";
 
     public virtual async Task InitializeAsync()
     {
@@ -21,6 +30,7 @@ public abstract class HubTestKit : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
               out-address = "tcp://127.0.0.1:0"
               stats-interval = 500ms
               core-file-directory = "{{_coreFileDirectory}}"
+              key = "{{HubKey}}"
             }
             """));
         Hub = await GeckoHub.StartAsync(Sys, settings);
