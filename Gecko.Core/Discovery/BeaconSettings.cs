@@ -65,8 +65,14 @@ public sealed record BeaconSettings
         }
     }
 
-    /// <summary>These settings asking and answering on <paramref name="interfaces"/> only.</summary>
-    public BeaconSettings OnInterfaces(params string[] interfaces) => (this with { Interfaces = interfaces }).Validated();
+    /// <summary>These settings asking and answering on <paramref name="interfaces"/> only (names or IPv4 addresses).</summary>
+    /// <exception cref="GeckoConfigurationException">An interface does not exist on this machine; the message lists those that do.</exception>
+    public BeaconSettings OnInterfaces(params string[] interfaces)
+    {
+        var settings = (this with { Interfaces = interfaces }).Validated();
+        Internal.MulticastInterfaces.ForLookup(settings);
+        return settings;
+    }
 
     /// <summary>Checks every value and returns this instance; use it after changing values with <c>with</c>.</summary>
     /// <exception cref="GeckoConfigurationException">A value is out of range.</exception>

@@ -13,6 +13,7 @@ public static class GeckoCommand
         var root = new RootCommand("Gecko: a robot runtime. Routes topics between nodes and shows, live, what they carry.")
         {
             CoreCommand.Create(),
+            FindCommand.Create(),
             Demo.DemoNodeCommand.Create(),
         };
         return root;

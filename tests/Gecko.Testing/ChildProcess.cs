@@ -10,6 +10,7 @@ public sealed class ChildProcess : IDisposable
     private readonly Process _process;
     private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
     private readonly List<string> _seen = [];
+    private int _closedStreams;
 
     private ChildProcess(ProcessStartInfo start)
     {
@@ -17,8 +18,8 @@ public sealed class ChildProcess : IDisposable
         start.RedirectStandardError = true;
         start.UseShellExecute = false;
         _process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) _lines.Writer.TryWrite(e.Data); };
-        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _lines.Writer.TryWrite("stderr: " + e.Data); };
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) _lines.Writer.TryWrite(e.Data); else StreamClosed(); };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _lines.Writer.TryWrite("stderr: " + e.Data); else StreamClosed(); };
         _process.Start();
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
@@ -85,6 +86,29 @@ public sealed class ChildProcess : IDisposable
         {
             throw new TimeoutException($"No matching line within {timeout}. Output so far:\n{Transcript}");
         }
+        catch (ChannelClosedException)
+        {
+            throw new InvalidOperationException($"The process closed its output without a matching line. Output:\n{Transcript}");
+        }
+    }
+
+    /// <summary>
+    /// Waits until the process has exited and closed its output, and returns its exit code and every line it wrote
+    /// (standard error lines prefixed with <c>stderr: </c>), including those already seen.
+    /// </summary>
+    public async Task<(int ExitCode, IReadOnlyList<string> Lines)> RunToEndAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await foreach (var line in _lines.Reader.ReadAllAsync(cancel.Token)) _seen.Add(line);
+            await _process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"The process did not finish within {timeout}. Output so far:\n{Transcript}");
+        }
+        return (_process.ExitCode, _seen.ToArray());
     }
 
     /// <summary>Sends <paramref name="signal"/> (e.g. 15 = SIGTERM) to the process.</summary>
@@ -109,6 +133,12 @@ public sealed class ChildProcess : IDisposable
         }
         catch (InvalidOperationException) { }
         _process.Dispose();
+    }
+
+    private void StreamClosed()
+    {
+        // Standard output and standard error each end with a null line; after both, nothing more can come.
+        if (Interlocked.Increment(ref _closedStreams) == 2) _lines.Writer.TryComplete();
     }
 
     [DllImport("libc", SetLastError = true)]

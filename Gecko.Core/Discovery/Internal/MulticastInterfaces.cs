@@ -96,16 +96,16 @@ internal static class MulticastInterfaces
             if (IPAddress.TryParse(name, out var address))
             {
                 if (address.AddressFamily != AddressFamily.InterNetwork)
-                    throw new GeckoConfigurationException($"gecko.core.beacon.interfaces: '{name}' is not an IPv4 address; the beacon is IPv4 multicast. Available: {Available()}.");
+                    throw new GeckoConfigurationException($"beacon interface '{name}' is not an IPv4 address, and the beacon is IPv4 multicast. Available: {Available()}.");
                 if (!IsLocal(address))
-                    throw new GeckoConfigurationException($"gecko.core.beacon.interfaces: {name} is not an address of this machine. Available: {Available()}.");
+                    throw new GeckoConfigurationException($"beacon interface {name} is not an address of this machine. Available: {Available()}.");
                 chosen.Add(IPAddress.IsLoopback(address) ? LoopbackInterface() : new MulticastInterface(NameOf(address) ?? name, address));
                 continue;
             }
             var match = AllInterfaces().FirstOrDefault(n => n.Name == name);
             var ipv4 = match is null ? null : FirstIPv4(match);
             if (ipv4 is null)
-                throw new GeckoConfigurationException($"gecko.core.beacon.interfaces: no interface '{name}' with an IPv4 address here. Available: {Available()}.");
+                throw new GeckoConfigurationException($"beacon interface '{name}': no interface of that name with an IPv4 address here. Available: {Available()}.");
             chosen.Add(new MulticastInterface(name, ipv4));
         }
         return chosen.DistinctBy(i => i.Address).ToArray();

@@ -184,7 +184,7 @@ public class BeaconTests
     {
         var error = Assert.Throws<GeckoConfigurationException>(() => BeaconLookup.Ask(UniqueKey(), BeaconSettings.Default.OnInterfaces("no-such-nic0")));
 
-        Assert.Contains("no interface 'no-such-nic0'", error.Message);
+        Assert.Contains("beacon interface 'no-such-nic0': no interface of that name", error.Message);
         Assert.Contains("127.0.0.1", error.Message);
     }
 
