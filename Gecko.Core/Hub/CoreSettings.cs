@@ -1,7 +1,7 @@
 using Akka.Configuration;
 using Gecko.Core.Configuration;
-using Gecko.Core.Monitoring;
 using Gecko.Core.Discovery;
+using Gecko.Core.Monitoring;
 using Gecko.Core.Wire;
 
 namespace Gecko.Core.Hub;
