@@ -14,6 +14,7 @@ public static class GeckoCommand
         {
             CoreCommand.Create(),
             FindCommand.Create(),
+            LaunchCommand.Create(),
             Demo.DemoNodeCommand.Create(),
         };
         return root;
@@ -33,6 +34,8 @@ public static class GeckoCommand
         // children stopped and the core file removed before the exit code is returned.
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, RequestStop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, RequestStop);
+        // A closed terminal too: dying on SIGHUP would leave children running.
+        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, RequestStop);
         return await parse.InvokeAsync(config, stop.Token);
 
         void RequestStop(PosixSignalContext context)

@@ -24,7 +24,7 @@ public static class DemoNodeCommand
     private static int Run(string kind, string? topic, double hz, int size)
     {
         using var node = StandaloneNode.Init(kind);
-        node.OnShutdown(() => Console.WriteLine($"{kind}: stopping"));
+        node.OnShutdown(() => Console.WriteLine("stopping"));
         switch (kind)
         {
             case "camera":
@@ -47,7 +47,7 @@ public static class DemoNodeCommand
         var pixels = new byte[side * side * 3];
         var rate = node.Rate(hz);
         var frame = 0;
-        node.Log.Info($"camera: {side}x{side} RGB ({pixels.Length / 1e6:0.0} MB) at {hz} Hz on '{topic}'");
+        node.Log.Info($"{side}x{side} RGB ({pixels.Length / 1e6:0.0} MB) at {hz} Hz on '{topic}'");
         while (!node.IsShutdown)
         {
             // A moving gradient: cheap to make, not all zeros, and different every frame.
@@ -62,7 +62,7 @@ public static class DemoNodeCommand
         long frames = 0;
         node.Subscribe<Image>(topic, image =>
         {
-            if (++frames % 45 == 0) node.Log.Info($"viewer: {frames} frames, last {string.Join('x', image.Shape)} ({image.Bytes.Length / 1e6:0.0} MB)");
+            if (++frames % 45 == 0) node.Log.Info($"{frames} frames, last {string.Join('x', image.Shape)} ({image.Bytes.Length / 1e6:0.0} MB)");
         });
         node.Spin();
     }

@@ -76,7 +76,7 @@ public sealed class Launcher
 
         var nodes = DeployNodes(system);
         var processes = SpawnProcesses(system, hub, dashboard, observer);
-        dashboard.Event($"{nodes.Count} node(s) and {processes.Count} process(es) started; Ctrl-C stops everything");
+        dashboard.Event($"{nodes.Count} node(s) and {processes.Count} process(es) started; logs in {_runDirectory}; Ctrl-C stops everything");
 
         var exitCode = 0;
         try
@@ -140,23 +140,42 @@ public sealed class Launcher
         };
         var output = new DashboardOutputSink(dashboard);
         var launchFolder = Path.GetDirectoryName(Path.GetFullPath(_plan.SourcePath))!;
+        var placeholders = new Dictionary<string, string>
+        {
+            ["{hub-in}"] = hub.InAddress,
+            ["{hub-out}"] = hub.OutAddress,
+            ["{hub-key}"] = hub.Settings.Key,
+            ["{run-dir}"] = _runDirectory,
+        };
         var spawned = new List<(ProcessSpec, IActorRef)>();
         foreach (var spec in _plan.Processes)
         {
-            var resolved = Resolve(spec, launchFolder);
+            var resolved = Resolve(spec, launchFolder, placeholders);
             var actor = system.ActorOf(ManagedProcess.Props(resolved, environment, _runDirectory, output, hub.Router, observer), $"process-{Guid.NewGuid():N}");
             spawned.Add((resolved, actor));
         }
         return spawned;
     }
 
-    /// <summary>Turns the launch file's <c>gecko</c> command into this program, and relative folders into the launch file's.</summary>
-    private static ProcessSpec Resolve(ProcessSpec spec, string launchFolder)
+    /// <summary>
+    /// Turns the launch file's <c>gecko</c> command into this program, relative folders into the launch file's, and
+    /// the placeholders in arguments (<c>{hub-in}</c>, <c>{hub-out}</c>, <c>{hub-key}</c>, <c>{run-dir}</c>) into
+    /// what they stand for now that the hub is bound. Arguments stay an array: nothing goes through a shell.
+    /// </summary>
+    private static ProcessSpec Resolve(ProcessSpec spec, string launchFolder, IReadOnlyDictionary<string, string> placeholders)
     {
         var workingDirectory = spec.WorkingDirectory is null ? launchFolder : Path.GetFullPath(spec.WorkingDirectory, launchFolder);
-        if (spec.Command != GeckoExecutable.CommandName) return spec with { WorkingDirectory = workingDirectory };
+        var arguments = spec.Arguments.Select(argument => Substitute(argument, placeholders)).ToList();
+        if (spec.Command != GeckoExecutable.CommandName) return spec with { Arguments = arguments, WorkingDirectory = workingDirectory };
         var (program, prefix) = GeckoExecutable.Resolve();
-        return spec with { Command = program, Arguments = [.. prefix, .. spec.Arguments], WorkingDirectory = workingDirectory };
+        return spec with { Command = program, Arguments = [.. prefix, .. arguments], WorkingDirectory = workingDirectory };
+    }
+
+    private static string Substitute(string argument, IReadOnlyDictionary<string, string> placeholders)
+    {
+        if (!argument.Contains('{')) return argument;
+        foreach (var (placeholder, value) in placeholders) argument = argument.Replace(placeholder, value, StringComparison.Ordinal);
+        return argument;
     }
 
     private static async Task StopAsync(List<IActorRef> nodes, List<(ProcessSpec Spec, IActorRef Actor)> processes, IDashboard dashboard)

@@ -64,14 +64,19 @@ internal sealed class ProcessActor : ReceiveActor, IWithTimers
     private void Start()
     {
         if (_stopping) return;
-        var start = new ProcessStartInfo(_spec.Command)
+        // In a session (and process group) of its own, a terminal's Ctrl-C reaches only the launcher, which then
+        // stops everything in order; without it every child would get SIGINT at once and die before its turn
+        // (and a restart policy would start it again). setsid execs in place: the pid stays the program's.
+        var start = new ProcessStartInfo(OwnSession ? SetSid : _spec.Command)
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            RedirectStandardInput = false,
+            // Nodes do not read the launcher's terminal; they see end of input.
+            RedirectStandardInput = true,
             WorkingDirectory = _spec.WorkingDirectory ?? Environment.CurrentDirectory,
         };
+        if (OwnSession) start.ArgumentList.Add(_spec.Command);
         foreach (var argument in _spec.Arguments) start.ArgumentList.Add(argument);
         foreach (var (key, value) in _environment) start.Environment[key] = value;
         foreach (var (key, value) in _spec.Environment) start.Environment[key] = value;
@@ -95,6 +100,7 @@ internal sealed class ProcessActor : ReceiveActor, IWithTimers
             ReplyStopped();
             return;
         }
+        process.StandardInput.Close();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
@@ -112,18 +118,26 @@ internal sealed class ProcessActor : ReceiveActor, IWithTimers
     private void HandleEnded(ProcessEnded ended)
     {
         if (!ReferenceEquals(ended.Process, _process)) return;
-        // Drain the output the process wrote just before exiting before anyone reads the log.
-        ended.Process.WaitForExit();
         var pid = ended.Process.Id;
+        // What it leaves behind goes too: while stopping, anything that outlived the signals (it ignored them);
+        // otherwise what it started in the background, which would pile up over restarts. They also hold the
+        // output pipe open, and its end is what the drain below waits for.
+        if (OwnSession) Signals.Send(-pid, _stopping ? Signals.SigKill : Signals.SigTerm);
+        if (_stopping)
+        {
+            foreach (var child in _tree) Signals.Send(child, Signals.SigKill);
+            _tree.Clear();
+        }
+        // Drain the output it wrote just before exiting before anyone reads the log; bounded, as a descendant that
+        // ignores SIGTERM (or one outside its group) may keep the pipe open.
+        var process = ended.Process;
+        Task.Run(() => process.WaitForExit()).Wait(DrainLimit);
         _router?.Tell(new TopicRouter.RegisterProcess(new ProcInfo(pid, _spec.Name, false)));
-        ended.Process.Dispose();
+        process.Dispose();
         _process = null;
 
         if (_stopping)
         {
-            // The root obeyed; any descendant still alive ignored the signals and would be left behind.
-            foreach (var child in _tree) Signals.Send(child, Signals.SigKill);
-            _tree.Clear();
             ReplyStopped();
             return;
         }
@@ -193,6 +207,8 @@ internal sealed class ProcessActor : ReceiveActor, IWithTimers
         // Remember every descendant seen: once the root is gone they are re-parented and could not be found again.
         _tree.UnionWith(ProcessTree.Descendants(pid));
         Signals.Send(pid, signal);
+        // Its process group too: it catches descendants that were already re-parented (a double fork).
+        if (OwnSession) Signals.Send(-pid, signal);
         foreach (var child in _tree) Signals.Send(child, signal);
     }
 
@@ -201,6 +217,11 @@ internal sealed class ProcessActor : ReceiveActor, IWithTimers
         foreach (var waiter in _stopWaiters) waiter.Tell(new Stopped(_spec.Name));
         _stopWaiters.Clear();
     }
+
+    private const string SetSid = "/usr/bin/setsid";
+    private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(2);
+
+    private static bool OwnSession { get; } = OperatingSystem.IsLinux() && File.Exists(SetSid);
 
     private static int SafeExitCode(Process process)
     {
