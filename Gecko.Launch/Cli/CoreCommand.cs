@@ -79,16 +79,14 @@ public static class CoreCommand
                     ? "listening on the network" : "loopback only";
                 await output.WriteLineAsync($"GeckoCore started: in {hub.InAddress}  out {hub.OutAddress}  key {settings.Key}  ({reach}; pid {Environment.ProcessId})");
                 await output.FlushAsync(CancellationToken.None);
-                try
+                await using (var dashboard = DashboardFactory.Create(new DashboardHeader($"GeckoCore [{Environment.ProcessId}]", hub.InAddress, hub.OutAddress), output, options.Quiet))
                 {
-                    await foreach (var stats in reports.Reader.ReadAllAsync(token))
+                    try
                     {
-                        if (options.Quiet) continue;
-                        await output.WriteAsync(PlainTextReport.Format(stats, hub.InAddress, hub.OutAddress));
-                        await output.FlushAsync(CancellationToken.None);
+                        await foreach (var stats in reports.Reader.ReadAllAsync(token)) dashboard.Show(stats);
                     }
+                    catch (OperationCanceledException) { }
                 }
-                catch (OperationCanceledException) { }
                 system.EventStream.Unsubscribe(listener);
             }
             await output.WriteLineAsync("GeckoCore stopped.");

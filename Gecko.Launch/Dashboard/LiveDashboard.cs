@@ -5,37 +5,51 @@ using Spectre.Console.Rendering;
 
 namespace Gecko.Launch.Dashboard;
 
-/// <summary>The dashboard on a terminal: a live table redrawn every interval, with the latest process output below it.</summary>
+/// <summary>The dashboard on a terminal: a live view redrawn every interval, with the latest process output below it.</summary>
 public sealed class LiveDashboard : IDashboard
 {
-    private const int RecentLines = 12;
+    private const int RecentLines = 10;
+    private static readonly TimeSpan OutputRefreshDelay = TimeSpan.FromMilliseconds(250);
+    private static readonly CultureInfo C = CultureInfo.InvariantCulture;
+
     private readonly DashboardHeader _header;
     private readonly Queue<string> _recent = new();
     private readonly object _gate = new();
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _live;
+    private readonly Timer _outputRefresh;
     private HubStats? _stats;
     private LiveDisplayContext? _context;
+    private bool _outputRefreshPending;
 
     /// <summary>Starts drawing on <paramref name="console"/>.</summary>
     public LiveDashboard(IAnsiConsole console, DashboardHeader header)
     {
         _header = header;
+        _outputRefresh = new Timer(_ => RefreshAfterOutput());
         var started = new TaskCompletionSource();
-        _live = console.Live(Render()).AutoClear(false).StartAsync(async context =>
-        {
-            lock (_gate) _context = context;
-            started.SetResult();
-            await _done.Task;
-        });
+        _live = console.Live(Render())
+            .AutoClear(false)
+            // Taller than the terminal: cut at the bottom (the process output), keep the numbers at the top.
+            .Overflow(VerticalOverflow.Ellipsis)
+            .Cropping(VerticalOverflowCropping.Bottom)
+            .StartAsync(async context =>
+            {
+                lock (_gate) _context = context;
+                started.SetResult();
+                await _done.Task;
+            });
         started.Task.Wait(TimeSpan.FromSeconds(5));
     }
 
     /// <inheritdoc />
     public void Show(HubStats stats)
     {
-        lock (_gate) _stats = stats;
-        Refresh();
+        lock (_gate)
+        {
+            _stats = stats;
+            Redraw();
+        }
     }
 
     /// <inheritdoc />
@@ -51,56 +65,98 @@ public sealed class LiveDashboard : IDashboard
         {
             _recent.Enqueue(markup);
             while (_recent.Count > RecentLines) _recent.Dequeue();
+            // A chatty process must not make the whole view redraw for every line: at most a few times a second.
+            if (_outputRefreshPending) return;
+            _outputRefreshPending = true;
+            _outputRefresh.Change(OutputRefreshDelay, Timeout.InfiniteTimeSpan);
         }
-        Refresh();
     }
 
-    private void Refresh()
+    private void RefreshAfterOutput()
     {
         lock (_gate)
         {
-            if (_context is null) return;
-            _context.UpdateTarget(Render());
+            _outputRefreshPending = false;
+            Redraw();
         }
     }
 
+    private void Redraw() => _context?.UpdateTarget(Render());
+
     private IRenderable Render()
     {
-        var c = CultureInfo.InvariantCulture;
-        var stats = _stats;
         var rows = new List<IRenderable>
         {
-            new Markup($"[bold]{Markup.Escape(_header.Title)}[/]  in [blue]{Markup.Escape(_header.InAddress)}[/]  out [blue]{Markup.Escape(_header.OutAddress)}[/]"),
+            new Markup($"[bold]{Markup.Escape(_header.Title)}[/]  in [blue]{Markup.Escape(_header.InAddress)}[/]  out [blue]{Markup.Escape(_header.OutAddress)}[/]"
+                + (_stats is null ? "" : $"  up {ReportLines.Uptime(_stats.Uptime)}")),
         };
-        if (stats is not null)
+        if (_stats is { } stats)
         {
-            rows.Add(new Markup(string.Create(c,
-                $"hub: CPU [green]{stats.Hub.CpuPercent:0.0}%[/]  memory {stats.Hub.MemoryPercent:0.0}% ({stats.Hub.ResidentBytes / 1e6:0.0} MB)  up {stats.Uptime:d\\.hh\\:mm\\:ss}  messages {stats.TotalMessages:N0}  {stats.MessagesPerSecond:0.0} msgs/s  malformed {stats.MalformedTotal}")));
-            var topics = new Table().Border(TableBorder.Rounded).Title("topics")
-                .AddColumn("topic").AddColumn(new TableColumn("msgs/s").RightAligned()).AddColumn(new TableColumn("kB/s").RightAligned())
-                .AddColumn(new TableColumn("messages").RightAligned()).AddColumn(new TableColumn("subscribers").RightAligned());
-            foreach (var topic in stats.Topics)
-                topics.AddRow(Markup.Escape(topic.Topic), topic.MessagesPerSecond.ToString("0.0", c), (topic.BytesPerSecond / 1e3).ToString("0.0", c),
-                    topic.Messages.ToString("N0", c), $"{topic.LocalSubscribers}{(topic.ExternalSubscribers ? " + ext" : "")}");
-            rows.Add(topics);
-            var processes = new Table().Border(TableBorder.Rounded).Title("processes").AddColumn("name").AddColumn(new TableColumn("pid").RightAligned());
-            foreach (var process in stats.Processes) processes.AddRow(Markup.Escape(process.Name), process.Pid.ToString(c));
-            rows.Add(processes);
+            rows.Add(new Markup(string.Create(C,
+                $"[bold]hub[/]  CPU [green]{stats.Hub.CpuPercent:0.0}%[/]  memory {stats.Hub.MemoryPercent:0.0}% ({ReportLines.Megabytes(stats.Hub.ResidentBytes)}, {stats.Hub.Threads} threads)")));
+            rows.Add(new Markup(string.Create(C,
+                $"[bold]messages[/] {stats.TotalMessages:N0}  {stats.MessagesPerSecond:0.0} msgs/s  {stats.TotalBytes / 1e6:0.0} MB   "
+                + $"[bold]malformed[/] {(stats.MalformedTotal > 0 ? "[red]" + Markup.Escape(ReportLines.Malformed(stats)) + "[/]" : "0")}")));
+            rows.Add(Topics(stats));
+            rows.Add(Processes(stats));
+            rows.Add(Connections(stats));
         }
         else
         {
             rows.Add(new Markup("[grey]waiting for the first report…[/]"));
         }
-        lock (_gate)
-        {
-            if (_recent.Count > 0) rows.Add(new Panel(new Rows(_recent.Select(m => (IRenderable)new Markup(m)))).Header("output").Border(BoxBorder.Rounded));
-        }
+        if (_recent.Count > 0)
+            rows.Add(new Panel(new Rows(_recent.Select(m => (IRenderable)new Markup(m)).ToArray())).Header("output").Border(BoxBorder.Rounded).Expand());
         return new Rows(rows);
+    }
+
+    private static Table Topics(HubStats stats)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title($"topics ({stats.Topics.Count})")
+            .AddColumn("topic").AddColumn(new TableColumn("msgs/s").RightAligned()).AddColumn(new TableColumn("kB/s").RightAligned())
+            .AddColumn(new TableColumn("messages").RightAligned()).AddColumn(new TableColumn("subscribers").RightAligned());
+        foreach (var topic in stats.Topics)
+            table.AddRow(Markup.Escape(topic.Topic), topic.MessagesPerSecond.ToString("0.0", C), (topic.BytesPerSecond / 1e3).ToString("0.0", C),
+                topic.Messages.ToString("N0", C), $"{topic.LocalSubscribers}{(topic.ExternalSubscribers ? " + ext" : "")}");
+        if (stats.Topics.Count == 0) table.AddRow("[grey]none yet[/]", "", "", "", "");
+        return table;
+    }
+
+    private static Table Processes(HubStats stats)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title($"processes ({stats.Processes.Count})")
+            .AddColumn("name").AddColumn(new TableColumn("pid").RightAligned()).AddColumn(new TableColumn("CPU %").RightAligned())
+            .AddColumn(new TableColumn("memory %").RightAligned()).AddColumn(new TableColumn("RSS").RightAligned())
+            .AddColumn(new TableColumn("threads").RightAligned());
+        foreach (var process in stats.Processes)
+        {
+            var usage = process.Usage;
+            table.AddRow(Markup.Escape(process.Name), process.Pid.ToString(C), usage.CpuPercent.ToString("0.0", C),
+                usage.MemoryPercent.ToString("0.0", C), ReportLines.Megabytes(usage.ResidentBytes), usage.Threads.ToString(C));
+        }
+        if (stats.Processes.Count == 0) table.AddRow("[grey]none registered[/]", "", "", "", "", "");
+        return table;
+    }
+
+    private IRenderable Connections(HubStats stats)
+    {
+        var established = ReportLines.Established(stats);
+        // A line of its own: a table title would wrap at the table's width.
+        var summary = new Markup($"[bold]connections[/]  listening {Markup.Escape(ReportLines.Listening(stats, _header))}; {established.Count} established");
+        if (established.Count == 0) return summary;
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("endpoint").AddColumn("hub side").AddColumn("peer");
+        foreach (var connection in established.Take(ReportLines.MaxConnectionLines))
+            table.AddRow(ReportLines.EndpointRole(connection, _header), Markup.Escape(connection.Local.ToString()), Markup.Escape(connection.Remote?.ToString() ?? ""));
+        if (established.Count > ReportLines.MaxConnectionLines)
+            table.AddRow("", $"[grey]… and {established.Count - ReportLines.MaxConnectionLines} more[/]", "");
+        return new Rows(summary, table);
     }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        await _outputRefresh.DisposeAsync();
+        lock (_gate) Redraw(); // the last lines, before the view is left as it is
         _done.TrySetResult();
         await _live;
     }

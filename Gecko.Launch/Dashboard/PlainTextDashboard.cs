@@ -11,7 +11,7 @@ public sealed class PlainTextDashboard(TextWriter output, DashboardHeader header
     public void Show(HubStats stats)
     {
         if (quiet) return;
-        Write(PlainTextReport.Format(stats, header.InAddress, header.OutAddress));
+        Write(PlainTextReport.Format(stats, header));
     }
 
     /// <inheritdoc />

@@ -77,11 +77,24 @@ internal sealed class ProcFileSystem : IProcessProbe
         // The process's own view of the network: its namespace, which /proc/net (the reader's) may not be.
         AddConnections(Path.Combine(process, "net", "tcp"), inodes, connections);
         AddConnections(Path.Combine(process, "net", "tcp6"), inodes, connections);
+        WithoutLoopbackPairs(connections);
         connections.Sort(static (a, b) =>
             a.State != b.State ? a.State.CompareTo(b.State)
             : a.Local.Port != b.Local.Port ? a.Local.Port.CompareTo(b.Local.Port)
             : (a.Remote?.Port ?? 0).CompareTo(b.Remote?.Port ?? 0));
         return connections;
+    }
+
+    /// <summary>
+    /// Drops the connections whose both ends are sockets of this same process: NetMQ wakes its own threads through
+    /// loopback TCP pairs, which are plumbing, not peers of the hub.
+    /// </summary>
+    internal static void WithoutLoopbackPairs(List<TcpConnection> connections)
+    {
+        var ownEnds = new HashSet<TcpEndpoint>();
+        foreach (var connection in connections)
+            if (connection.State == TcpState.Established) ownEnds.Add(connection.Local);
+        connections.RemoveAll(c => c.State == TcpState.Established && ownEnds.Contains(c.Remote!));
     }
 
     internal readonly record struct Stat(string Command, char State, long Flags, long UserTicks, long SystemTicks, int Threads, long StartTime);

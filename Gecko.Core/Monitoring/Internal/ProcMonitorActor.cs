@@ -32,6 +32,7 @@ internal sealed class ProcMonitorActor : ReceiveActor, IWithTimers
     }
 
     private static readonly TimeSpan WarningThrottle = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan SampleLead = TimeSpan.FromMilliseconds(250);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly MonitorSettings _settings;
@@ -90,7 +91,10 @@ internal sealed class ProcMonitorActor : ReceiveActor, IWithTimers
         // The first sample sets the hub's baseline, so the first report already has a rate.
         _sampleDue = true;
         StartWork();
-        Timers.StartPeriodicTimer("sample", Tick.Instance, _interval);
+        // Sampled a little before each interval ends: with the router's stats timer on the same interval, every report
+        // then carries a sample taken just before it rather than one an interval old.
+        var lead = TimeSpan.FromTicks(Math.Min(_interval.Ticks / 10, SampleLead.Ticks));
+        Timers.StartPeriodicTimer("sample", Tick.Instance, _interval - lead, _interval);
     }
 
     private void HandleRegister(Register register)

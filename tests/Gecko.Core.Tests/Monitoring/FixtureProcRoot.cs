@@ -14,7 +14,7 @@ internal sealed class FixtureProcRoot : IDisposable
         Copy(Path.Combine(Fixtures, "proc"), Root);
         var fd = Path.Combine(Root, HubPid.ToString(), "fd");
         Directory.CreateDirectory(fd);
-        for (var inode = 1001; inode <= 1006; inode++) File.CreateSymbolicLink(Path.Combine(fd, (inode - 998).ToString()), $"socket:[{inode}]");
+        for (var inode = 1001; inode <= 1008; inode++) File.CreateSymbolicLink(Path.Combine(fd, (inode - 998).ToString()), $"socket:[{inode}]");
         // Descriptors that are not TCP sockets of the tables: a file, a pipe, a socket of another family.
         File.CreateSymbolicLink(Path.Combine(fd, "0"), "/dev/null");
         File.CreateSymbolicLink(Path.Combine(fd, "1"), "pipe:[777]");

@@ -1,0 +1,52 @@
+using System.Globalization;
+using Gecko.Core.Monitoring;
+using Gecko.Core.Routing;
+
+namespace Gecko.Launch.Dashboard;
+
+/// <summary>What both dashboards say about a snapshot, worded once: numbers, units and which hub endpoint a socket is.</summary>
+public static class ReportLines
+{
+    /// <summary>At most this many established connections are listed one by one; the rest are counted.</summary>
+    public const int MaxConnectionLines = 16;
+
+    private static readonly CultureInfo C = CultureInfo.InvariantCulture;
+
+    /// <summary>Which of the hub's endpoints a socket belongs to: <c>in</c>, <c>out</c> or empty (another socket of the process).</summary>
+    public static string EndpointRole(TcpConnection connection, DashboardHeader header) =>
+        connection.Local.Port == PortOf(header.InAddress) ? "in"
+        : connection.Local.Port == PortOf(header.OutAddress) ? "out"
+        : "";
+
+    /// <summary>The listening sockets, each with its role: <c>127.0.0.1:9998 (in), 127.0.0.1:9999 (out)</c>.</summary>
+    public static string Listening(HubStats stats, DashboardHeader header)
+    {
+        var listening = stats.Connections.Where(c => c.State == TcpState.Listen)
+            .Select(c => EndpointRole(c, header) is { Length: > 0 } role ? $"{c.Local} ({role})" : c.Local.ToString()).ToArray();
+        return listening.Length == 0 ? "none seen" : string.Join(", ", listening);
+    }
+
+    /// <summary>The established connections.</summary>
+    public static IReadOnlyList<TcpConnection> Established(HubStats stats) =>
+        stats.Connections.Where(c => c.State == TcpState.Established).ToArray();
+
+    /// <summary>Malformed messages with their reasons, e.g. <c>3 (WrongFrameCount 2, BadTopic 1)</c>.</summary>
+    public static string Malformed(HubStats stats)
+    {
+        var reasons = stats.Malformed.Where(m => m.Value > 0).Select(m => string.Create(C, $"{m.Key} {m.Value}")).ToArray();
+        return reasons.Length == 0 ? "0" : string.Create(C, $"{stats.MalformedTotal} ({string.Join(", ", reasons)})");
+    }
+
+    /// <summary>Megabytes with one decimal.</summary>
+    public static string Megabytes(long bytes) => (bytes / 1e6).ToString("0.0", C) + " MB";
+
+    /// <summary>Uptime as <c>1d 02:03:04</c> or <c>02:03:04</c>.</summary>
+    public static string Uptime(TimeSpan uptime) =>
+        uptime.Days > 0 ? string.Create(C, $"{uptime.Days}d {uptime:hh\\:mm\\:ss}") : uptime.ToString("hh\\:mm\\:ss", C);
+
+    private static int PortOf(string endpoint)
+    {
+        var colon = endpoint.LastIndexOf(':');
+        return colon >= 0 && int.TryParse(endpoint.AsSpan(colon + 1), NumberStyles.None, C, out var port) ? port : -1;
+    }
+}
