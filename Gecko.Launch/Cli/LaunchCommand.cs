@@ -3,7 +3,6 @@ using System.Globalization;
 using Gecko.Launch.Dashboard;
 using Gecko.Launch.Launching;
 using Gecko.Launch.LaunchFiles;
-using Spectre.Console;
 
 namespace Gecko.Launch.Cli;
 
@@ -90,10 +89,7 @@ public static class LaunchCommand
         var runDirectory = options.RunDirectory is { Length: > 0 } given
             ? Path.GetFullPath(given)
             : LaunchSettings.Create(plan.Config).RunDirectoryFor(options.File, DateTime.Now);
-        var live = !options.Plain && !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out);
-        var launcher = new Launcher(plan, header => live
-            ? new LiveDashboard(AnsiConsole.Console, header)
-            : new PlainTextDashboard(output, header, options.Quiet), runDirectory);
+        var launcher = new Launcher(plan, header => DashboardFactory.Create(header, output, options.Quiet, plain: options.Plain), runDirectory);
         return await launcher.RunAsync(error, token);
     }
 

@@ -7,16 +7,17 @@ public static class DashboardFactory
 {
     /// <summary>
     /// The live dashboard when <paramref name="output"/> is this process's standard output and that is an interactive
-    /// terminal (and <paramref name="quiet"/> is off); the plain-text one otherwise.
+    /// terminal (and neither <paramref name="quiet"/> nor <paramref name="plain"/> is asked for); the plain-text one otherwise.
     /// </summary>
     /// <param name="header">Title and hub addresses.</param>
     /// <param name="output">Where the dashboard writes.</param>
     /// <param name="quiet">Reports off: only process output and events are shown.</param>
-    public static IDashboard Create(DashboardHeader header, TextWriter output, bool quiet = false)
+    /// <param name="plain">Plain text even on a terminal (<c>--plain</c>).</param>
+    public static IDashboard Create(DashboardHeader header, TextWriter output, bool quiet = false, bool plain = false)
     {
         ArgumentNullException.ThrowIfNull(header);
         ArgumentNullException.ThrowIfNull(output);
-        return !quiet && IsTerminal(output)
+        return !quiet && !plain && IsTerminal(output)
             ? new LiveDashboard(AnsiConsole.Console, header)
             : new PlainTextDashboard(output, header, quiet);
     }
