@@ -15,6 +15,7 @@ public static class GeckoCommand
             CoreCommand.Create(),
             FindCommand.Create(),
             LaunchCommand.Create(),
+            BenchCommand.Create(),
             Demo.DemoNodeCommand.Create(),
         };
         return root;
