@@ -111,6 +111,27 @@ public sealed class ChildProcess : IDisposable
         return (_process.ExitCode, _seen.ToArray());
     }
 
+    /// <summary>
+    /// Waits for the process to exit and returns its exit code with every output line not read yet (stderr lines
+    /// prefixed <c>stderr: </c>); fails with the transcript after <paramref name="timeout"/>.
+    /// </summary>
+    public async Task<(int ExitCode, IReadOnlyList<string> Lines)> WaitForExitWithOutputAsync(TimeSpan timeout)
+    {
+        try
+        {
+            var code = await WaitForExitAsync(timeout);
+            var lines = new List<string>();
+            while (_lines.Reader.TryRead(out var line)) lines.Add(line);
+            _seen.AddRange(lines);
+            return (code, lines);
+        }
+        catch (OperationCanceledException)
+        {
+            while (_lines.Reader.TryRead(out var line)) _seen.Add(line);
+            throw new TimeoutException($"The process did not exit within {timeout}. Output so far:\n{Transcript}");
+        }
+    }
+
     /// <summary>Sends <paramref name="signal"/> (e.g. 15 = SIGTERM) to the process.</summary>
     public void Signal(int signal)
     {

@@ -66,7 +66,13 @@ internal sealed class Flood : IDisposable
     {
         _spec = spec;
         _endpoints = endpoints;
-        _window = spec.Streams.Select(s => (int)Math.Clamp(windowBytes / Math.Max(1, s.PayloadSizes.Max()), 4, windowMessages)).ToArray();
+        // The window is per subscriber: streams that share one (fan-in) share its window.
+        var streamsPerSubscriber = spec.SubscriberPrefixes.Select((_, t) => Math.Max(1, spec.Streams.Count(s => s.Targets.Contains(t)))).ToArray();
+        _window = spec.Streams.Select(s =>
+        {
+            var sharers = s.Targets.Length == 0 ? 1 : s.Targets.Max(t => streamsPerSubscriber[t]);
+            return (int)Math.Clamp(Math.Min(windowMessages, windowBytes / Math.Max(1, s.PayloadSizes.Max())) / sharers, 4, windowMessages);
+        }).ToArray();
         _counters = spec.SubscriberPrefixes.Select(_ => new DeliveryCounter(spec.Streams.Count)).ToArray();
         _sent = new long[spec.Streams.Count];
         _bytes = new long[spec.SubscriberPrefixes.Count];
