@@ -4,6 +4,7 @@ using Gecko.Core.Hub;
 using Gecko.Core.Monitoring;
 using Gecko.Core.Monitoring.Internal;
 using Gecko.Core.Routing;
+using Gecko.Core.Wire;
 using Gecko.Testing;
 using Xunit;
 
@@ -83,6 +84,31 @@ public sealed class HubMonitoringSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLifet
 
         await Eventually.UntilAsync(async () => (await _hub.GetStatsAsync()).Processes.All(p => p.Pid != pid),
             Timeout, "the ended node to leave the stats");
+    }
+
+    [Fact]
+    public async Task Hub_must_refuse_hostile_registrations_from_the_wire_and_show_names_as_plain_text()
+    {
+        var rejections = CreateTestProbe();
+        Sys.EventStream.Subscribe(rejections, typeof(ProcMonitor.RegistrationRejected));
+        using var node = ChildProcess.Python("Monitoring/python/hostile.py", [_hub.InAddress]);
+        await node.WaitForLineAsync(l => l == "ready", Timeout);
+
+        // Its own registration comes after the hostile ones on the same connection: once it is in, they were handled.
+        MonitoredProcess? own = null;
+        await Eventually.UntilAsync(async () =>
+        {
+            own = (await _hub.GetStatsAsync()).Processes.FirstOrDefault(p => p.Pid == node.Pid);
+            return own is not null;
+        }, Timeout, "the node's own registration");
+
+        var stats = await _hub.GetStatsAsync();
+        Assert.Equal([node.Pid], stats.Processes.Select(p => p.Pid));
+        Assert.Equal(ProcInfo.MaxNameLength, own!.Name.Length);
+        Assert.StartsWith("?[2J?[31mredxxx", own.Name, StringComparison.Ordinal);
+        Assert.Equal(1, rejections.ExpectMsg<ProcMonitor.RegistrationRejected>(Timeout).Info.Pid);
+        // Negative, oversized and non-integer pids never reach the monitor: the hub counts them as malformed.
+        Assert.True(stats.Malformed[MalformedReason.BadRegistration] >= 3, $"malformed: {string.Join(", ", stats.Malformed)}");
     }
 
     public async Task DisposeAsync()
