@@ -26,6 +26,9 @@ public sealed class GeckoBindException : GeckoException
     /// <summary>Creates a bind error for <paramref name="endpoint"/>.</summary>
     public GeckoBindException(string endpoint, string message, Exception inner) : base(message, inner) => Endpoint = endpoint;
 
+    /// <summary>Creates a bind error for <paramref name="endpoint"/> found before any system call failed.</summary>
+    public GeckoBindException(string endpoint, string message) : base(message) => Endpoint = endpoint;
+
     /// <summary>The endpoint that could not be bound.</summary>
     public string Endpoint { get; }
 }

@@ -1,3 +1,4 @@
+using System.Net;
 using Akka.Actor;
 using Gecko.Core.Bridge.Internal;
 using Gecko.Core.Hub;
@@ -23,6 +24,7 @@ public sealed class NetMqBridge : IOutboundSink, IDisposable
     private readonly XPublisherSocket _out;
     private readonly NetMQQueue<Outbound> _outbound = new();
     private readonly NetMQPoller _poller;
+    private readonly List<UnixSocketRelay> _relays = [];
     private Msg _topic;
     private Msg _payload;
     private Msg _discard;
@@ -60,6 +62,7 @@ public sealed class NetMqBridge : IOutboundSink, IDisposable
         }
         catch
         {
+            foreach (var relay in _relays) relay.Dispose();
             _in.Dispose();
             _out.Dispose();
             throw;
@@ -80,6 +83,17 @@ public sealed class NetMqBridge : IOutboundSink, IDisposable
     /// <summary>The endpoint subscribers connect to.</summary>
     public string OutAddress { get; }
 
+    /// <summary>Unix socket connections being relayed now, both endpoints together (0 without ipc:// endpoints).</summary>
+    public int IpcConnections
+    {
+        get
+        {
+            var count = 0;
+            foreach (var relay in _relays) count += relay.ActiveConnections;
+            return count;
+        }
+    }
+
     /// <summary>Whether NetMQ has a tick counter (see <c>gecko.core.fast-clock</c>).</summary>
     public static bool FastClockActive => NetMqFastClock.IsActive;
 
@@ -95,13 +109,30 @@ public sealed class NetMqBridge : IOutboundSink, IDisposable
     /// <inheritdoc />
     public void Enqueue(TopicCounters topic, byte[] payload)
     {
-        if (Volatile.Read(ref _disposed) == 0) _outbound.Enqueue(new Outbound(topic.Utf8Name, payload));
+        if (Volatile.Read(ref _disposed) != 0) return;
+        try
+        {
+            _outbound.Enqueue(new Outbound(topic.Utf8Name, payload));
+        }
+        catch (ObjectDisposedException)
+        {
+            // The hub stopped between the check and the enqueue: nobody is left to send it to.
+        }
     }
 
-    private static string Bind(NetMQSocket socket, string endpoint)
+    private string Bind(NetMQSocket socket, string endpoint)
     {
         try
         {
+            if (Endpoint.IsIpc(endpoint))
+            {
+                // NetMQ's ipc:// is not a Unix socket: bind on a private loopback port and serve the real Unix
+                // socket in front of it (see UnixSocketRelay). Nodes see only the ipc:// endpoint.
+                var internalPort = socket.BindRandomPort("tcp://127.0.0.1");
+                var target = new IPEndPoint(IPAddress.Loopback, internalPort);
+                _relays.Add(UnixSocketRelay.Start(endpoint, Endpoint.IpcPath(endpoint), target, _settings.IpcMaxConnections));
+                return endpoint;
+            }
             var colon = endpoint.LastIndexOf(':');
             var port = endpoint[(colon + 1)..];
             if (port is "0" or "*")
@@ -220,10 +251,11 @@ public sealed class NetMqBridge : IOutboundSink, IDisposable
         }
     }
 
-    /// <summary>Stops the poller thread and closes both sockets.</summary>
+    /// <summary>Stops the Unix socket relays and the poller thread and closes both sockets.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        foreach (var relay in _relays) relay.Dispose();
         _poller.Stop();
         _poller.Dispose();
         _outbound.Dispose();

@@ -23,6 +23,12 @@ public sealed class CoreFile : IDisposable
 
     private const string Prefix = "gecko-";
 
+    // Core files this process has written and not yet removed: a second hub in the same process (tests, tools)
+    // gets gecko-<pid>-2.json instead of overwriting, and later removing, the first one's file.
+    private static readonly HashSet<string> Written = new(StringComparer.Ordinal);
+
+    private int _disposed;
+
     private CoreFile(string path) => Path = path;
 
     /// <summary>Where this core file is.</summary>
@@ -31,16 +37,50 @@ public sealed class CoreFile : IDisposable
     /// <summary>The folder core files live in (the temp directory unless told otherwise).</summary>
     public static string DefaultDirectory => System.IO.Path.GetTempPath();
 
-    /// <summary>Writes the core file of the current process; atomically, so a reader never sees half a file.</summary>
+    /// <summary>
+    /// Writes the core file of the current process, atomically so a reader never sees half a file, after removing the
+    /// files of hubs that are gone from <paramref name="directory"/> (created if missing).
+    /// </summary>
+    /// <exception cref="IOException">The folder cannot be created or written.</exception>
+    /// <exception cref="UnauthorizedAccessException">The folder is not writable by this user.</exception>
     public static CoreFile Write(string inAddress, string outAddress, string key, string? directory = null)
     {
         directory ??= DefaultDirectory;
+        Directory.CreateDirectory(directory);
+        RemoveStale(directory);
         var pid = Environment.ProcessId;
-        var path = System.IO.Path.Combine(directory, $"{Prefix}{pid}.json");
-        var temp = path + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(new Contents(inAddress, outAddress, pid, key)));
-        File.Move(temp, path, overwrite: true);
+        string path;
+        lock (Written)
+        {
+            path = System.IO.Path.Combine(directory, $"{Prefix}{pid}.json");
+            for (var n = 2; Written.Contains(path); n++) path = System.IO.Path.Combine(directory, $"{Prefix}{pid}-{n}.json");
+            Written.Add(path);
+        }
+        try
+        {
+            var temp = path + ".tmp";
+            File.WriteAllText(temp, JsonSerializer.Serialize(new Contents(inAddress, outAddress, pid, key)));
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            lock (Written) Written.Remove(path);
+            throw;
+        }
         return new CoreFile(path);
+    }
+
+    /// <summary>Deletes the core files in <paramref name="directory"/> whose hub process is gone; returns how many.</summary>
+    public static int RemoveStale(string? directory = null)
+    {
+        directory ??= DefaultDirectory;
+        var removed = 0;
+        foreach (var file in CoreFiles(directory))
+        {
+            var pid = TryRead(file)?.Pid is > 0 and var read ? read : PidFromName(file);
+            if (pid > 0 && !ProcessLiveness.IsAlive(pid) && TryDelete(file)) removed++;
+        }
+        return removed;
     }
 
     /// <summary>
@@ -51,18 +91,10 @@ public sealed class CoreFile : IDisposable
     {
         directory ??= DefaultDirectory;
         var found = new List<(DateTime Written, Contents Contents)>();
-        string[] files;
-        try
-        {
-            files = Directory.GetFiles(directory, $"{Prefix}*.json");
-        }
-        catch (IOException) { return []; }
-        catch (UnauthorizedAccessException) { return []; }
-
-        foreach (var file in files)
+        foreach (var file in CoreFiles(directory))
         {
             var contents = TryRead(file);
-            var pid = contents?.Pid ?? PidFromName(file);
+            var pid = contents?.Pid is > 0 and var written ? written : PidFromName(file);
             if (contents is not null && pid > 0 && ProcessLiveness.IsAlive(pid))
             {
                 found.Add((File.GetLastWriteTimeUtc(file), contents with { Pid = pid }));
@@ -76,7 +108,22 @@ public sealed class CoreFile : IDisposable
     }
 
     /// <summary>Removes the file (clean exit).</summary>
-    public void Dispose() => TryDelete(Path);
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        TryDelete(Path);
+        lock (Written) Written.Remove(Path);
+    }
+
+    private static string[] CoreFiles(string directory)
+    {
+        try
+        {
+            return Directory.GetFiles(directory, $"{Prefix}*.json");
+        }
+        catch (IOException) { return []; }
+        catch (UnauthorizedAccessException) { return []; }
+    }
 
     private static Contents? TryRead(string file)
     {
@@ -91,16 +138,22 @@ public sealed class CoreFile : IDisposable
         }
     }
 
+    /// <summary>The pid in <c>gecko-&lt;pid&gt;.json</c> or <c>gecko-&lt;pid&gt;-&lt;n&gt;.json</c>; 0 for any other name.</summary>
     private static int PidFromName(string file)
     {
-        var name = System.IO.Path.GetFileNameWithoutExtension(file);
-        return int.TryParse(name.AsSpan(Prefix.Length), out var pid) ? pid : 0;
+        var name = System.IO.Path.GetFileNameWithoutExtension(file).AsSpan(Prefix.Length);
+        var dash = name.IndexOf('-');
+        return int.TryParse(dash < 0 ? name : name[..dash], out var pid) ? pid : 0;
     }
 
-    private static void TryDelete(string file)
+    private static bool TryDelete(string file)
     {
-        try { File.Delete(file); }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
+        try
+        {
+            File.Delete(file);
+            return true;
+        }
+        catch (IOException) { return false; }
+        catch (UnauthorizedAccessException) { return false; }
     }
 }

@@ -41,6 +41,9 @@ public sealed record CoreSettings
     /// <summary>Messages forwarded per turn of the poller loop.</summary>
     public required int ForwardBatchSize { get; init; }
 
+    /// <summary>The most connections relayed at once on each <c>ipc://</c> endpoint.</summary>
+    public required int IpcMaxConnections { get; init; }
+
     /// <summary>Whether the hub writes a core file for local discovery.</summary>
     public required bool WriteCoreFile { get; init; }
 
@@ -77,6 +80,7 @@ public sealed record CoreSettings
                 ReceiveHighWaterMark = core.GetInt("receive-high-water-mark"),
                 SendHighWaterMark = core.GetInt("send-high-water-mark"),
                 ForwardBatchSize = core.GetInt("forward-batch-size"),
+                IpcMaxConnections = core.GetInt("ipc-max-connections"),
                 WriteCoreFile = core.GetBoolean("write-core-file"),
                 CoreFileDirectory = core.GetString("core-file-directory") is { Length: > 0 } dir ? dir : Path.GetTempPath(),
                 FastClock = core.GetBoolean("fast-clock"),
@@ -106,6 +110,9 @@ public sealed record CoreSettings
         Require(ReceiveHighWaterMark >= 0, "receive-high-water-mark", ReceiveHighWaterMark, "0 (no limit) or more");
         Require(SendHighWaterMark >= 0, "send-high-water-mark", SendHighWaterMark, "0 (no limit) or more");
         Require(ForwardBatchSize is > 0 and <= 1_000_000, "forward-batch-size", ForwardBatchSize, "between 1 and 1000000");
+        Require(IpcMaxConnections is > 0 and <= 100_000, "ipc-max-connections", IpcMaxConnections, "between 1 and 100000");
+        if (string.IsNullOrWhiteSpace(CoreFileDirectory))
+            throw new GeckoConfigurationException("gecko.core.core-file-directory is blank: leave it \"\" for the temp directory or name a folder.");
         Monitor.Validated();
         return this;
     }

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using Gecko.Core.Bridge;
 using Gecko.Core.Discovery;
 using Gecko.Core.Routing;
@@ -11,12 +12,14 @@ namespace Gecko.Core.Hub;
 /// </summary>
 public sealed class GeckoHub : IAsyncDisposable
 {
+    private readonly ActorSystem _system;
     private readonly NetMqBridge _bridge;
     private readonly CoreFile? _coreFile;
     private int _disposed;
 
-    private GeckoHub(CoreSettings settings, IActorRef router, TopicRegistry topics, HubCounters counters, NetMqBridge bridge, CoreFile? coreFile, BeaconResponder? beacon)
+    private GeckoHub(ActorSystem system, CoreSettings settings, IActorRef router, TopicRegistry topics, HubCounters counters, NetMqBridge bridge, CoreFile? coreFile, BeaconResponder? beacon)
     {
+        _system = system;
         Beacon = beacon;
         Settings = settings;
         Router = router;
@@ -50,6 +53,9 @@ public sealed class GeckoHub : IAsyncDisposable
     /// <summary>The core file, when one was written.</summary>
     public string? CoreFilePath => _coreFile?.Path;
 
+    /// <summary>The bridge, for tests that look at its Unix socket relays.</summary>
+    internal NetMqBridge Bridge => _bridge;
+
     /// <summary>Starts a hub in <paramref name="system"/>; returns once both sockets are bound and the router is ready.</summary>
     /// <param name="system">The actor system to host the router.</param>
     /// <param name="settings">The hub settings.</param>
@@ -63,25 +69,49 @@ public sealed class GeckoHub : IAsyncDisposable
         var topics = new TopicRegistry(settings.MaxTopics);
         var counters = new HubCounters();
         var router = system.ActorOf(TopicRouter.Props(settings, topics, counters, encoder ?? Messages.GeckoMessageEncoder.Instance), name);
-        NetMqBridge bridge;
+        NetMqBridge? bridge = null;
         try
         {
             bridge = NetMqBridge.Start(settings, topics, counters, router);
+            await router.Ask<TopicRouter.Ack>(new TopicRouter.AttachOutbound(bridge), TimeSpan.FromSeconds(10));
         }
         catch
         {
-            await router.GracefulStop(TimeSpan.FromSeconds(5));
+            bridge?.Dispose();
+            await StopRouterAsync(router);
             throw;
         }
-        await router.Ask<TopicRouter.Ack>(new TopicRouter.AttachOutbound(bridge), TimeSpan.FromSeconds(10));
         GeckoHubExtension.Get(system).SetRouter(router);
-        var coreFile = settings.WriteCoreFile
-            ? CoreFile.Write(bridge.InAddress, bridge.OutAddress, settings.Key, settings.CoreFileDirectory)
-            : null;
+        var coreFile = settings.WriteCoreFile ? TryWriteCoreFile(system, settings, bridge) : null;
         var beacon = settings.Beacon.Enabled
             ? BeaconResponder.TryStart(settings.Beacon, settings.Key, bridge.InAddress, bridge.OutAddress, Akka.Event.Logging.GetLogger(system, "gecko.beacon"))
             : null;
-        return new GeckoHub(settings, router, topics, counters, bridge, coreFile, beacon);
+        return new GeckoHub(system, settings, router, topics, counters, bridge, coreFile, beacon);
+    }
+
+    private static CoreFile? TryWriteCoreFile(ActorSystem system, CoreSettings settings, NetMqBridge bridge)
+    {
+        try
+        {
+            return CoreFile.Write(bridge.InAddress, bridge.OutAddress, settings.Key, settings.CoreFileDirectory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The hub works without it; only discovery through the core file does not.
+            system.Log.Warning("Could not write the core file in {0} ({1}); nodes must be given the hub's addresses. " +
+                "Set gecko.core.core-file-directory to a writable folder, or write-core-file = off.", settings.CoreFileDirectory, e.Message);
+            return null;
+        }
+    }
+
+    private static async Task StopRouterAsync(IActorRef router)
+    {
+        try
+        {
+            await router.GracefulStop(TimeSpan.FromSeconds(5));
+        }
+        catch (TaskCanceledException) { }
+        catch (AskTimeoutException) { }
     }
 
     /// <summary>A snapshot of the hub's counters.</summary>
@@ -95,11 +125,8 @@ public sealed class GeckoHub : IAsyncDisposable
         if (Beacon is not null) await Beacon.DisposeAsync();
         _bridge.Dispose();
         _coreFile?.Dispose();
-        try
-        {
-            await Router.GracefulStop(TimeSpan.FromSeconds(5));
-        }
-        catch (TaskCanceledException) { }
-        catch (AskTimeoutException) { }
+        var extension = GeckoHubExtension.Get(_system);
+        if (extension.HasRouter && extension.Router.Equals(Router)) extension.SetRouter(null);
+        await StopRouterAsync(Router);
     }
 }

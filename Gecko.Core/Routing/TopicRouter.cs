@@ -32,7 +32,11 @@ public static class TopicRouter
         public object Message { get; } = Message ?? throw new ArgumentNullException(nameof(Message));
     }
 
-    /// <summary>Subscribes <paramref name="Subscriber"/> to the exact topic <paramref name="Topic"/>; answered with <see cref="SubscribeAck"/>.</summary>
+    /// <summary>
+    /// Subscribes <paramref name="Subscriber"/> to the exact topic <paramref name="Topic"/>; answered with
+    /// <see cref="SubscribeAck"/>, or with <see cref="Status.Failure"/> when the hub already counts
+    /// <c>gecko.core.max-topics</c> topics.
+    /// </summary>
     public sealed record Subscribe(string Topic, IActorRef Subscriber)
     {
         /// <summary>The topic, checked.</summary>

@@ -40,7 +40,10 @@ public sealed record ProcInfo(int Pid, string Name, bool Alive)
             var entries = reader.ReadMapHeader();
             for (var i = 0; i < entries; i++)
             {
-                if (reader.NextMessagePackType == MessagePackType.String && reader.ReadString() == "proc_info")
+                var isProcInfo = reader.NextMessagePackType == MessagePackType.String
+                    ? reader.ReadString() == "proc_info"
+                    : SkipValue(ref reader);
+                if (isProcInfo)
                 {
                     if (reader.NextMessagePackType != MessagePackType.Array || reader.ReadArrayHeader() < 3) return false;
                     if (reader.NextMessagePackType != MessagePackType.Integer) return false;
@@ -58,7 +61,7 @@ public sealed record ProcInfo(int Pid, string Name, bool Alive)
                     info = new ProcInfo((int)pid, name, alive.Value);
                     return true;
                 }
-                reader.Skip();
+                SkipValue(ref reader);
             }
             return false;
         }
@@ -66,5 +69,32 @@ public sealed record ProcInfo(int Pid, string Name, bool Alive)
         {
             return false;
         }
+    }
+
+    /// <summary>
+    /// Skips one value of any shape, iteratively: a payload of nested arrays must not make the reader recurse as
+    /// deep as the payload is long, which would overflow the stack of the thread reading network input.
+    /// Always returns false, so it can stand where a key was expected to match.
+    /// </summary>
+    private static bool SkipValue(ref MessagePackReader reader)
+    {
+        long pending = 1;
+        while (pending > 0)
+        {
+            pending--;
+            switch (reader.NextMessagePackType)
+            {
+                case MessagePackType.Array:
+                    pending += reader.ReadArrayHeader();
+                    break;
+                case MessagePackType.Map:
+                    pending += 2L * reader.ReadMapHeader();
+                    break;
+                default:
+                    reader.Skip();
+                    break;
+            }
+        }
+        return false;
     }
 }

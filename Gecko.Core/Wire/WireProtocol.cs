@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Unicode;
 
 namespace Gecko.Core.Wire;
 
@@ -25,16 +26,10 @@ public static class WireProtocol
     public static bool TryDecodeTopic(ReadOnlySpan<byte> frame, out string topic)
     {
         topic = "";
-        if (!HasValidTopicLength(frame.Length)) return false;
-        try
-        {
-            topic = StrictUtf8.GetString(frame);
-            return true;
-        }
-        catch (DecoderFallbackException)
-        {
-            return false;
-        }
+        // Checked first so garbage costs no exception: 10,000 invalid topics a second must not become 10,000 throws.
+        if (!HasValidTopicLength(frame.Length) || !Utf8.IsValid(frame)) return false;
+        topic = StrictUtf8.GetString(frame);
+        return true;
     }
 
     /// <summary>Encodes <paramref name="topic"/> for the wire.</summary>

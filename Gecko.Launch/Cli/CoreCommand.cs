@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Threading.Channels;
 using Akka.Actor;
-using Akka.Configuration;
 using Gecko.Core;
 using Gecko.Core.Hub;
 using Gecko.Core.Routing;
@@ -98,21 +97,26 @@ public static class CoreCommand
         }
     }
 
+    /// <summary>The defaults with the flags on top; every value is checked before the hub starts.</summary>
     private static CoreSettings Settings(Options options)
     {
-        var overrides = new List<string>();
-        if (options.In is not null) overrides.Add($"gecko.core.in-address = \"{options.In}\"");
-        if (options.Out is not null) overrides.Add($"gecko.core.out-address = \"{options.Out}\"");
-        if (options.Key is not null) overrides.Add($"gecko.core.key = \"{options.Key}\"");
-        if (options.IntervalSeconds is { } seconds)
+        // Flags are applied as values, never pasted into HOCON text: a quote or brace in a flag must give a clear
+        // error, not a parser's stack trace.
+        if (options.In is not null) Endpoint.Validate(options.In, "--in");
+        if (options.Out is not null) Endpoint.Validate(options.Out, "--out");
+        if (options.IntervalSeconds is { } seconds && !(seconds is >= 0.1 and <= 3600))
+            throw new GeckoConfigurationException($"--interval {seconds} is out of range: give seconds between 0.1 and 3600, e.g. --interval 1.");
+        if (options.Key is { } key && (string.IsNullOrWhiteSpace(key) || key.Any(char.IsControl)))
+            throw new GeckoConfigurationException("--key is blank or has control characters: give a plain name such as --key robot1.");
+
+        var defaults = CoreSettings.Default;
+        return (defaults with
         {
-            if (!(seconds is >= 0.1 and <= 3600))
-                throw new GeckoConfigurationException($"--interval {seconds} is out of range: give seconds between 0.1 and 3600, e.g. --interval 1.");
-            overrides.Add($"gecko.core.stats-interval = {(int)(seconds * 1000)}ms");
-        }
-        foreach (var (value, flag) in new[] { (options.In, "--in"), (options.Out, "--out") })
-            if (value is not null) Endpoint.Validate(value, flag);
-        return CoreSettings.Create(ConfigurationFactory.ParseString(string.Join('\n', overrides)));
+            InAddress = options.In ?? defaults.InAddress,
+            OutAddress = options.Out ?? defaults.OutAddress,
+            Key = options.Key?.Trim() ?? defaults.Key,
+            StatsInterval = options.IntervalSeconds is { } s ? TimeSpan.FromSeconds(s) : defaults.StatsInterval,
+        }).Validated();
     }
 
     private sealed class StatsListener : ReceiveActor

@@ -119,7 +119,18 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
 
     private void HandleSubscribe(Subscribe subscribe)
     {
-        var counters = _registry.GetOrAdd(subscribe.Topic);
+        TopicCounters counters;
+        try
+        {
+            counters = _registry.GetOrAdd(subscribe.Topic);
+        }
+        catch (GeckoException e)
+        {
+            // A full topic table is the subscriber's problem to hear about, not a reason to restart the router
+            // (which would forget every subscription and registration).
+            Sender.Tell(new Status.Failure(e));
+            return;
+        }
         if (!_subscribers.TryGetValue(subscribe.Topic, out var list))
             _subscribers[subscribe.Topic] = list = [];
         if (!list.Contains(subscribe.Subscriber))
