@@ -132,6 +132,28 @@ public sealed class ChildProcess : IDisposable
         }
     }
 
+    /// <summary>
+    /// Waits up to <paramref name="timeout"/> for a line matching <paramref name="match"/>; null when none came (for
+    /// handshakes that act between short waits, e.g. publish a probe until the child says it received one).
+    /// </summary>
+    public async Task<string?> TryWaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            while (true)
+            {
+                var line = await _lines.Reader.ReadAsync(cancel.Token);
+                _seen.Add(line);
+                if (match(line)) return line;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Sends <paramref name="signal"/> (e.g. 15 = SIGTERM) to the process.</summary>
     public void Signal(int signal)
     {
