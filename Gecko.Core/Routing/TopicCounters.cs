@@ -3,14 +3,17 @@ using System.Text;
 namespace Gecko.Core.Routing;
 
 /// <summary>
-/// The live counters of one topic. Each field has exactly one writer — the bridge's poller thread for traffic
+/// The live counters of one topic. Each pair has exactly one writer — the bridge's poller thread for traffic
 /// from outside, the router actor for traffic published in process — so the hot path needs no lock and no
-/// interlocked operation; readers take a snapshot with volatile reads.
+/// interlocked operation. Each pair is guarded by a version (a seqlock): readers get messages and bytes of the same
+/// moment, never a message counted without its bytes.
 /// </summary>
 public sealed class TopicCounters
 {
+    private long _externalVersion;
     private long _externalMessages;
     private long _externalBytes;
+    private long _localVersion;
     private long _localMessages;
     private long _localBytes;
     private int _localSubscribers;
@@ -48,10 +51,18 @@ public sealed class TopicCounters
     public long LocalBytes => Volatile.Read(ref _localBytes);
 
     /// <summary>All messages on this topic.</summary>
-    public long Messages => ExternalMessages + LocalMessages;
+    public long Messages => Read().Messages;
 
     /// <summary>All payload bytes on this topic.</summary>
-    public long Bytes => ExternalBytes + LocalBytes;
+    public long Bytes => Read().Bytes;
+
+    /// <summary>All messages and their payload bytes, read together: the bytes are those of exactly these messages.</summary>
+    public (long Messages, long Bytes) Read()
+    {
+        var external = ReadPair(ref _externalVersion, ref _externalMessages, ref _externalBytes);
+        var local = ReadPair(ref _localVersion, ref _localMessages, ref _localBytes);
+        return (external.Messages + local.Messages, external.Bytes + local.Bytes);
+    }
 
     /// <summary>In-process subscribers of this exact topic (router writes, bridge reads).</summary>
     public int LocalSubscribers => Volatile.Read(ref _localSubscribers);
@@ -60,18 +71,34 @@ public sealed class TopicCounters
     public bool HasExternalInterest => Volatile.Read(ref _externalInterest) != 0;
 
     /// <summary>Counts one message from outside. Bridge thread only.</summary>
-    internal void CountExternal(int bytes)
-    {
-        // Single writer: a plain read-modify-write published with a volatile store is enough.
-        Volatile.Write(ref _externalMessages, _externalMessages + 1);
-        Volatile.Write(ref _externalBytes, _externalBytes + bytes);
-    }
+    internal void CountExternal(int bytes) => WritePair(ref _externalVersion, ref _externalMessages, ref _externalBytes, bytes);
 
     /// <summary>Counts one message published in process. Router only.</summary>
-    internal void CountLocal(long bytes)
+    internal void CountLocal(long bytes) => WritePair(ref _localVersion, ref _localMessages, ref _localBytes, bytes);
+
+    // Single writer per pair: plain read-modify-writes published with volatile (release) stores, which keep their order,
+    // so a reader that sees the same even version before and after its reads saw one consistent pair. On x64 these are
+    // plain moves: the hot path pays nothing for it.
+    private static void WritePair(ref long version, ref long messages, ref long bytes, long add)
     {
-        Volatile.Write(ref _localMessages, _localMessages + 1);
-        Volatile.Write(ref _localBytes, _localBytes + bytes);
+        var v = version;
+        Volatile.Write(ref version, v + 1);
+        Volatile.Write(ref messages, messages + 1);
+        Volatile.Write(ref bytes, bytes + add);
+        Volatile.Write(ref version, v + 2);
+    }
+
+    private static (long Messages, long Bytes) ReadPair(ref long version, ref long messages, ref long bytes)
+    {
+        var spinner = new SpinWait();
+        while (true)
+        {
+            var before = Volatile.Read(ref version);
+            var m = Volatile.Read(ref messages);
+            var b = Volatile.Read(ref bytes);
+            if ((before & 1) == 0 && Volatile.Read(ref version) == before) return (m, b);
+            spinner.SpinOnce();
+        }
     }
 
     internal void SetLocalSubscribers(int count) => Volatile.Write(ref _localSubscribers, count);

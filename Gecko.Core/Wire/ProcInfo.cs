@@ -65,15 +65,18 @@ public sealed record ProcInfo(int Pid, string Name, bool Alive)
             }
             return false;
         }
-        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or InvalidOperationException or OverflowException)
+        // The reader throws all of these on hostile input (a truncated value's skip, for one, throws
+        // ArgumentOutOfRangeException); any of them escaping would end the bridge's poller thread.
+        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or InvalidOperationException
+                                      or OverflowException or ArgumentException)
         {
             return false;
         }
     }
 
     /// <summary>
-    /// Skips one value of any shape, iteratively: a payload of nested arrays must not make the reader recurse as
-    /// deep as the payload is long, which would overflow the stack of the thread reading network input.
+    /// Skips one value of any shape with a counter instead of recursion, so how deep a hostile payload nests never
+    /// matters to the stack of the thread reading network input, whatever the library's own skip does.
     /// Always returns false, so it can stand where a key was expected to match.
     /// </summary>
     private static bool SkipValue(ref MessagePackReader reader)

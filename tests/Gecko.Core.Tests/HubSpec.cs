@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using Gecko.Core.Hub;
+using Gecko.Core.Routing;
 using Gecko.Testing;
 using Xunit;
 
@@ -55,15 +56,44 @@ public abstract class HubSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
     }
 
     /// <summary>Polls the hub's stats until <paramref name="condition"/> holds.</summary>
-    protected async Task<Routing.HubStats> StatsUntilAsync(Func<Routing.HubStats, bool> condition, string what)
+    protected async Task<HubStats> StatsUntilAsync(Func<HubStats, bool> condition, string what)
     {
-        Routing.HubStats stats = null!;
+        HubStats stats = null!;
         await Eventually.UntilAsync(async () => condition(stats = await Hub.GetStatsAsync()), Timeout, what,
             () => $"Last stats: {Describe(stats)}");
         return stats;
     }
 
-    protected static string Describe(Routing.HubStats? stats) => stats is null
+    /// <summary>Publishes probes from <paramref name="publisher"/> until the hub has counted one: the publisher is connected.</summary>
+    protected async Task ConnectAsync(NetMQ.Sockets.PublisherSocket publisher, int id, GeckoHub? hub = null)
+    {
+        hub ??= Hub;
+        var topic = ZeroMqNodes.ProbeTopic(id);
+        await Eventually.UntilAsync(async () =>
+        {
+            publisher.Send(topic, []);
+            return (await hub.GetStatsAsync()).Topic(topic) is not null;
+        }, Timeout, $"publisher {id} connected");
+    }
+
+    /// <summary>
+    /// Sends the end marker of <paramref name="publisher"/> and waits until the hub counted it: everything the publisher
+    /// sent before has been counted too (the hub keeps each publisher's order).
+    /// </summary>
+    protected async Task<HubStats> DrainAsync(NetMQ.Sockets.PublisherSocket publisher, int id, GeckoHub? hub = null)
+    {
+        hub ??= Hub;
+        var topic = ZeroMqNodes.EndTopic(id);
+        // Only this method sends end markers, and each waits for its own: the count before is exact.
+        var before = (await hub.GetStatsAsync()).Topic(topic)?.Messages ?? 0;
+        publisher.Send(topic, []);
+        HubStats stats = null!;
+        await Eventually.UntilAsync(async () => (stats = await hub.GetStatsAsync()).Topic(topic)?.Messages > before, Timeout,
+            $"the end marker of publisher {id}", () => Describe(stats));
+        return stats;
+    }
+
+    protected static string Describe(HubStats? stats) => stats is null
         ? "none"
         : $"total {stats.TotalMessages} msgs {stats.TotalBytes} B, malformed [{string.Join(", ", stats.Malformed.Select(m => $"{m.Key}={m.Value}"))}], " +
           $"topics [{string.Join(", ", stats.Topics.Select(t => $"{t.Topic}: {t.Messages} msgs {t.Bytes} B"))}]";

@@ -207,8 +207,7 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
         foreach (var counters in _registry.All)
         {
             if (!_rates.TryGetValue(counters, out var rate)) _rates[counters] = rate = new Rate();
-            var messages = counters.Messages;
-            var bytes = counters.Bytes;
+            var (messages, bytes) = counters.Read();
             rate.MessagesPerSecond = (messages - rate.Messages) / seconds;
             rate.BytesPerSecond = (bytes - rate.Bytes) / seconds;
             rate.Messages = messages;
@@ -225,8 +224,7 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
         long totalMessages = 0, totalBytes = 0;
         foreach (var counters in _registry.All)
         {
-            var messages = counters.Messages;
-            var bytes = counters.Bytes;
+            var (messages, bytes) = counters.Read();
             totalMessages += messages;
             totalBytes += bytes;
             _rates.TryGetValue(counters, out var rate);

@@ -1,0 +1,96 @@
+using Gecko.Core.Tests.Messages;
+using Gecko.Core.Wire;
+using MessagePack;
+using Xunit;
+
+namespace Gecko.Core.Tests.Wire;
+
+public sealed class ProcInfoTests
+{
+    [Fact]
+    public void TryDecode_PygeckoReferenceBytes_GivesPidNameAlive()
+    {
+        Assert.True(ProcInfo.TryDecode(ReferenceVectors.Get("core_info").Bytes, out var info));
+
+        Assert.Equal(new ProcInfo(4242, "talker", true), info);
+    }
+
+    [Fact]
+    public void Encode_Registration_IsPygeckosBytes() =>
+        Assert.Equal(ReferenceVectors.Get("core_info").Bytes, new ProcInfo(4242, "talker", true).Encode());
+
+    [Fact]
+    public void TryDecode_OtherKeysAroundProcInfo_AreSkipped()
+    {
+        var payload = MessagePackSerializer.Serialize(new Dictionary<object, object>
+        {
+            [7] = new object[] { new object[] { 1, 2 }, new Dictionary<string, int> { ["a"] = 1 } },
+            [new object[] { 1, "key" }] = "array as key",
+            ["proc_info"] = new object[] { 99, "node", false },
+        });
+
+        Assert.True(ProcInfo.TryDecode(payload, out var info));
+        Assert.Equal(new ProcInfo(99, "node", false), info);
+    }
+
+    [Fact]
+    public void TryDecode_IntegerAlive_IsAccepted()
+    {
+        var payload = MessagePackSerializer.Serialize(new Dictionary<string, object[]> { ["proc_info"] = [5, "n", 0] });
+
+        Assert.True(ProcInfo.TryDecode(payload, out var info));
+        Assert.False(info!.Alive);
+    }
+
+    [Fact]
+    public void TryDecode_LongName_IsCut()
+    {
+        var payload = new ProcInfo(5, new string('n', 10_000), true).Encode();
+
+        Assert.True(ProcInfo.TryDecode(payload, out var info));
+        Assert.Equal(ProcInfo.MaxNameLength, info!.Name.Length);
+    }
+
+    [Fact]
+    public void TryDecode_ValueNestedAMillionDeep_ReturnsFalse()
+    {
+        // A key whose value is a million arrays inside each other and no proc_info: skipping it must cost no stack
+        // depth on the thread that reads network input.
+        var payload = new List<byte> { 0x81, 0xA1, (byte)'x' };
+        payload.AddRange(Enumerable.Repeat((byte)0x91, 1_000_000));
+        payload.Add(0xC0);
+
+        Assert.False(ProcInfo.TryDecode(payload.ToArray(), out var info));
+        Assert.Null(info);
+    }
+
+    [Fact]
+    public void TryDecode_RandomAndMutatedBytes_NeverThrows()
+    {
+        // Whatever comes in on core_info is decoded on the bridge's poller thread: an exception escaping there would
+        // end the hub's process. Random bytes, random maps, and real registrations with bytes flipped or cut off.
+        var random = new Random(5);
+        var registration = new ProcInfo(1234, "a node", true).Encode();
+        for (var i = 0; i < 60_000; i++)
+        {
+            byte[] bytes;
+            switch (i % 3)
+            {
+                case 0:
+                    bytes = new byte[random.Next(0, 48)];
+                    random.NextBytes(bytes);
+                    break;
+                case 1:
+                    bytes = new byte[random.Next(1, 48)];
+                    random.NextBytes(bytes);
+                    bytes[0] = (byte)(0x80 | (bytes[0] & 0x0F)); // a map header
+                    break;
+                default:
+                    bytes = registration[..random.Next(1, registration.Length + 1)];
+                    for (var flips = random.Next(1, 4); flips > 0; flips--) bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
+                    break;
+            }
+            ProcInfo.TryDecode(bytes, out _);
+        }
+    }
+}
