@@ -45,7 +45,7 @@ public sealed class IpcEndpointSpec : HubSpec
         using var client = ConnectUnix(InSocket);
 
         Assert.True(await GreetsLikeZeroMqAsync(client));
-        var contents = Discovery.CoreFile.FindLive(Folder.Path).Single();
+        var contents = Gecko.Core.Discovery.CoreFile.FindLive(Folder.Path).Single();
         Assert.Equal($"ipc://{InSocket}", contents.InAddress);
     }
 
