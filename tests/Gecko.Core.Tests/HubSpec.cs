@@ -21,6 +21,9 @@ public abstract class HubSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
 
     protected GeckoHub Hub { get; private set; } = null!;
 
+    /// <summary>This test's hub key: never another test run's.</summary>
+    protected string Key { get; } = $"test-{Guid.NewGuid():N}";
+
     /// <summary>Settings layered over the test defaults, e.g. <c>max-payload-size = 1 KiB</c>.</summary>
     protected virtual string HubConfig => "";
 
@@ -31,6 +34,8 @@ public abstract class HubSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
           out-address = "tcp://127.0.0.1:0"
           stats-interval = 200ms
           core-file-directory = "{{Folder.Path}}"
+          key = "{{Key}}"
+          beacon.enabled = off
           {{HubConfig}}
           {{extra}}
         }

@@ -19,7 +19,7 @@ internal static class PythonVectorNodes
     {
         using var subscriber = ZeroMqNodes.Subscriber(csharpOut, "vec/");
         var go = folder.Combine($"go-{Guid.NewGuid():N}");
-        using var python = ChildProcess.Python("python/publish_vectors.py", [pythonIn, VectorsFile, go]);
+        using var python = ChildProcess.Python("Bridge/python/publish_vectors.py", [pythonIn, VectorsFile, go]);
 
         // The Python node probes until told to go; its first probe here means its PUB is connected and our
         // subscription is in place.
@@ -40,7 +40,7 @@ internal static class PythonVectorNodes
     public static async Task CSharpToPythonAsync(string csharpIn, string pythonOut)
     {
         using var publisher = ZeroMqNodes.Publisher(csharpIn);
-        using var python = ChildProcess.Python("python/subscribe_vectors.py", [pythonOut]);
+        using var python = ChildProcess.Python("Bridge/python/subscribe_vectors.py", [pythonOut]);
 
         var deadline = DateTime.UtcNow + Timeout;
         while (await python.TryWaitForLineAsync(line => line == "ready", TimeSpan.FromMilliseconds(50)) is null)

@@ -147,7 +147,7 @@ public class BeaconTests
     [Fact]
     public void TryParseReply_MalformedEndpoint_IsRefused()
     {
-        Assert.False(BeaconMessages.TryParseReply("{\"in_addr\": \"ipc:///tmp/x\", \"out_addr\": \"tcp://127.0.0.1:1\"}"u8.ToArray(), out _, out var reason));
+        Assert.False(BeaconMessages.TryParseReply("{\"in_addr\": \"udp://127.0.0.1:1\", \"out_addr\": \"tcp://127.0.0.1:1\"}"u8.ToArray(), out _, out var reason));
         Assert.Contains("in_addr", reason);
         Assert.True(BeaconMessages.TryParseReply("{\"in_addr\": \"tcp://10.0.0.2:9998\", \"out_addr\": \"tcp://10.0.0.2:9999\"}"u8.ToArray(), out var reply, out _));
         Assert.Equal(new BeaconMessages.Reply("tcp://10.0.0.2:9998", "tcp://10.0.0.2:9999", null, null), reply);

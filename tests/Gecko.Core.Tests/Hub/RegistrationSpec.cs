@@ -31,8 +31,9 @@ public sealed class RegistrationSpec : HubSpec
         await ProcessesUntilAsync(p => p.Any(x => x.Pid == pid), "the registration");
 
         Assert.Equal(new ProcInfo(pid, "talker", true), (await ProcessesAsync()).Single());
-        var stats = await Hub.GetStatsAsync();
-        Assert.Equal([pid], stats.Processes.Select(p => p.Pid));
+        // The stats show it with its usage once the process monitor has sampled it.
+        var stats = await StatsUntilAsync(s => s.Processes.Any(p => p.Pid == pid), "the process in the stats");
+        Assert.Equal("talker", stats.Processes.Single().Name);
 
         node.Send(WireProtocol.CoreInfoTopic, new ProcInfo(pid, "talker", Alive: false).Encode());
         await ProcessesUntilAsync(p => p.Count == 0, "the de-registration");
