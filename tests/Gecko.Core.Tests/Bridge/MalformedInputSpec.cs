@@ -160,9 +160,8 @@ public sealed class MalformedInputSpec : HubSpec
             foreach (var reason in Enum.GetValues<MalformedReason>())
                 Assert.Equal(expected.GetValueOrDefault(reason), stats.Malformed[reason]);
             Assert.Equal(10_000, stats.MalformedTotal);
-            Assert.Equal(
-                new[] { ZeroMqNodes.EndTopic(0), ZeroMqNodes.EndTopic(1), ZeroMqNodes.ProbeTopic(0), ZeroMqNodes.ProbeTopic(1), "valid/t" },
-                stats.Topics.Select(t => t.Topic).Where(t => t != "garbage/known"));
+            // A payload too large is dropped before its topic is looked up: "garbage/known" is never taken for a topic.
+            Assert.Equal(["valid/t"], stats.Topics.Select(t => t.Topic).Where(t => !t.StartsWith(ZeroMqNodes.ControlPrefix)));
         }
     }
 
