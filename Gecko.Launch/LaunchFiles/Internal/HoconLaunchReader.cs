@@ -31,10 +31,11 @@ internal sealed partial class HoconLaunchReader
     private readonly HoconSources _sources;
     private readonly IReadOnlyList<PygeckoProcess> _python;
     private readonly Config _merged;
-    private readonly List<LaunchFileError> _errors = [];
+    private readonly List<LaunchFileError> _errors;
 
-    private HoconLaunchReader(string fullPath, HoconSources sources, IReadOnlyList<PygeckoProcess> python)
+    private HoconLaunchReader(string fullPath, HoconSources sources, IReadOnlyList<PygeckoProcess> python, List<LaunchFileError> errors)
     {
+        _errors = errors;
         _fullPath = fullPath;
         _sources = sources;
         _python = python;
@@ -49,8 +50,8 @@ internal sealed partial class HoconLaunchReader
     {
         var errors = new List<LaunchFileError>();
         var sources = HoconSources.Load(fullPath, overrides, errors);
-        if (errors.Count > 0) throw new LaunchFileException(errors);
-        return new HoconLaunchReader(fullPath, sources, []).Read();
+        if (sources.Layers.Count == 0) throw new LaunchFileException(errors);
+        return new HoconLaunchReader(fullPath, sources, [], errors).Read();
     }
 
     /// <summary>Reads and checks the pygecko JSON launch file <paramref name="fullPath"/> with <paramref name="overrides"/>.</summary>
@@ -61,8 +62,8 @@ internal sealed partial class HoconLaunchReader
         var (core, python) = PygeckoLaunchReader.Read(fullPath, HoconSources.Display(fullPath), errors);
         if (errors.Count > 0) throw new LaunchFileException(errors);
         var sources = HoconSources.Load(fullPath, overrides, errors, core);
-        if (errors.Count > 0) throw new LaunchFileException(errors);
-        return new HoconLaunchReader(fullPath, sources, python).Read();
+        if (sources.Layers.Count == 0) throw new LaunchFileException(errors);
+        return new HoconLaunchReader(fullPath, sources, python, errors).Read();
     }
 
     private LaunchPlan Read()
@@ -196,14 +197,13 @@ internal sealed partial class HoconLaunchReader
 
     private void CheckSettings()
     {
-        if (_errors.Count > 0) return;
         try
         {
             CoreSettings.Create(_merged);
         }
         catch (GeckoConfigurationException e)
         {
-            Error(KeyNamedIn(e.Message, "gecko.core"), e.Message);
+            SettingsError(KeyNamedIn(e.Message, "gecko.core"), e.Message);
         }
         try
         {
@@ -211,8 +211,15 @@ internal sealed partial class HoconLaunchReader
         }
         catch (GeckoConfigurationException e)
         {
-            Error(KeyNamedIn(e.Message, "gecko.launch"), e.Message);
+            SettingsError(KeyNamedIn(e.Message, "gecko.launch"), e.Message);
         }
+    }
+
+    // A settings record may trip over a value already reported (a wrong type): one error per spot is enough.
+    private void SettingsError(string path, string message)
+    {
+        var at = Map.Of(path);
+        if (!_errors.Any(e => e.File == at.File && e.Line == at.Line)) Error(at, message);
     }
 
     // The key a settings error names (e.g. "gecko.core.in-address" or just "in-address"), else the section.
@@ -473,12 +480,12 @@ internal sealed partial class HoconLaunchReader
         {
             var spec = node.Spec;
             if (taken.TryGetValue(spec.Name, out var other))
-                Error(node.Path, $"node '{spec.Name}' has the same name as {other}: names must be unique");
+                Error(Map.FirstOf(node.Path), $"node '{spec.Name}' has the same name as {other}: names must be unique");
             for (var i = 2; i <= spec.Count; i++)
             {
                 var instance = $"{spec.Name}-{i}";
                 if (taken.TryGetValue(instance, out var clash) || nodes.Any(n => n.Spec.Name == instance))
-                    Error(node.Path, $"node '{spec.Name}' with count = {spec.Count} names an instance '{instance}', which is taken by {clash ?? $"node '{instance}'"}");
+                    Error(Map.FirstOf(node.Path), $"node '{spec.Name}' with count = {spec.Count} names an instance '{instance}', which is taken by {clash ?? $"node '{instance}'"}");
             }
         }
     }

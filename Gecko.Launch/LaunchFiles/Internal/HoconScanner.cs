@@ -196,7 +196,7 @@ internal sealed class HoconScanner
             else
             {
                 var start = _index;
-                while (!AtEnd && !AtNewline && !AtComment && !NotInUnquotedKey.Contains(Current)) Advance();
+                while (!AtEnd && !AtNewline && !AtComment && !NotInUnquotedKey.Contains(Current) && !LooksAt("+=")) Advance();
                 var segment = _text[start.._index].Trim();
                 if (segment.Length == 0)
                 {

@@ -30,7 +30,7 @@ internal sealed partial class HoconSources
     public IReadOnlyList<Config> Layers { get; private set; } = [];
 
     /// <summary>Scans and parses <paramref name="fullPath"/> and <paramref name="overrides"/> (<c>KEY=VALUE</c>);
-    /// problems go to <paramref name="errors"/>, and when there are any the result holds no config.</summary>
+    /// problems go to <paramref name="errors"/>. When the file itself cannot be read, <see cref="Layers"/> is empty.</summary>
     /// <param name="fullPath">The launch file.</param>
     /// <param name="overrides">The <c>--set</c> overrides, later ones winning.</param>
     /// <param name="errors">Where problems go.</param>
@@ -40,8 +40,10 @@ internal sealed partial class HoconSources
         var root = new SourceLocation(Display(fullPath), Path.GetDirectoryName(fullPath)!, 1);
         var sources = new HoconSources(new SourceMap { Root = root }, errors);
         if (fileLayer is null) sources.ScanFile(fullPath, "", [fullPath], includedAt: null);
+        var fileScanned = errors.Count == 0;
+        // A malformed override is reported and left out; the file is still read, so every problem shows at once.
         var overrideTexts = sources.ScanOverrides(overrides);
-        if (errors.Count > 0) return sources;
+        if (!fileScanned) return sources;
 
         var layers = new List<Config>();
         try
