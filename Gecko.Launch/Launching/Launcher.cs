@@ -55,6 +55,12 @@ public sealed class Launcher
                 await error.WriteLineAsync($"gecko launch: {e.Message}");
                 return HubFailed;
             }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The core file could not be written (its folder is gone or not writable).
+                await error.WriteLineAsync($"gecko launch: the hub could not start: {e.Message}");
+                return HubFailed;
+            }
             await using (hub)
             {
                 var title = $"gecko launch {Path.GetFileName(_plan.SourcePath)}";

@@ -199,7 +199,9 @@ internal sealed partial class HoconLaunchReader
     {
         try
         {
-            CoreSettings.Create(_merged);
+            var core = CoreSettings.Create(_merged);
+            if (core.WriteCoreFile && !Directory.Exists(core.CoreFileDirectory))
+                SettingsError("gecko.core.core-file-directory", $"gecko.core.core-file-directory = {core.CoreFileDirectory}: no such directory (create it, or turn write-core-file off)");
         }
         catch (GeckoConfigurationException e)
         {

@@ -97,6 +97,11 @@ internal static partial class PygeckoLaunchReader
             return null;
         }
         var items = entry.EnumerateArray().ToList();
+        if (items[0].ValueKind == JsonValueKind.String && items[0].GetString()!.EndsWith(".py", StringComparison.Ordinal))
+        {
+            error(path, $"the module {items[0].GetRawText()} is a file name: write the module, \"{items[0].GetString()![..^3]}\"");
+            return null;
+        }
         if (items[0].ValueKind != JsonValueKind.String || !ModuleName().IsMatch(items[0].GetString()!))
         {
             error(path, $"the module {items[0].GetRawText()} is not a Python module name (e.g. \"process\" for process.py next to the launch file)");
