@@ -136,15 +136,14 @@ internal static partial class PygeckoLaunchReader
         if (core.TryGetProperty("type", out var type))
         {
             var kind = type.ValueKind == JsonValueKind.String ? type.GetString()!.ToLowerInvariant() : type.GetRawText();
-            if (kind == "uds")
-                error("geckocore.type", "\"type\": \"uds\" is not supported: Gecko's hub listens on tcp; use \"type\": \"tcp\" with \"in\" and \"out\" [host, port]");
-            else if (kind != "tcp")
-                error("geckocore.type", $"\"type\": {type.GetRawText()} is not a transport: use \"tcp\"");
+            if (kind is not ("tcp" or "uds"))
+                error("geckocore.type", $"\"type\": {type.GetRawText()} is not a transport: use \"tcp\" or \"uds\"");
             else
             {
                 foreach (var (side, key) in new[] { ("in", "in-address"), ("out", "out-address") })
                 {
-                    if (HostPort(core, side, error) is { } endpoint) settings[key] = endpoint;
+                    var endpoint = kind == "tcp" ? HostPort(core, side, error) : SocketPath(core, side, error);
+                    if (endpoint is not null) settings[key] = endpoint;
                 }
             }
         }
@@ -178,6 +177,16 @@ internal static partial class PygeckoLaunchReader
         // pygecko wrote "localhost"; the hub binds addresses, and loopback is what it meant.
         if (host == "localhost") host = "127.0.0.1";
         return $"tcp://{host}:{port}";
+    }
+
+    // pygecko's Unix domain sockets: {"type": "uds", "in": "/tmp/gecko-in", "out": "/tmp/gecko-out"}, ipc:// as libzmq spells them.
+    private static string? SocketPath(JsonElement core, string side, Action<string, string> error)
+    {
+        if (core.TryGetProperty(side, out var path) && path.ValueKind == JsonValueKind.String && path.GetString()!.Length > 0)
+            return $"ipc://{path.GetString()}";
+        error(core.TryGetProperty(side, out _) ? $"geckocore.{side}" : "geckocore",
+            $"\"type\": \"uds\" needs \"{side}\": a socket file path, e.g. \"/tmp/gecko-{side}.sock\"");
+        return null;
     }
 
     [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")]

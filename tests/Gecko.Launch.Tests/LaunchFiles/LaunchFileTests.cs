@@ -338,7 +338,7 @@ public sealed class LaunchFileTests : IDisposable
 
         var errors = Refused(file, "no-equals-sign", "gecko.core.bogus=1");
 
-        AssertError(errors, file, 3, "gecko.core.in-address = 'udp://127.0.0.1:1' is not a tcp:// endpoint");
+        AssertError(errors, file, 3, "gecko.core.in-address = 'udp://127.0.0.1:1' is neither a tcp:// nor an ipc:// endpoint");
         AssertError(errors, "--set no-equals-sign", 0, "expected KEY=VALUE");
         Assert.Equal("--set no-equals-sign: expected KEY=VALUE with a dotted key, e.g. --set gecko.core.stats-interval=1s or --set gecko.processes.camera.restart=always",
             errors.Single(e => e.File == "--set no-equals-sign").ToString());

@@ -51,6 +51,18 @@ public sealed class PygeckoLaunchFileTests : IDisposable
     }
 
     [Fact]
+    public void Load_PygeckoUnixSockets_BecomeIpcEndpoints()
+    {
+        var file = _folder.Write("launch.json", """
+            {"processes": [["talk", "publish"]], "geckocore": {"type": "uds", "in": "/tmp/robot-in.sock", "out": "/tmp/robot-out.sock"}}
+            """);
+
+        var core = CoreSettings.Create(LaunchFile.Load(file).Config);
+
+        Assert.Equal(("ipc:///tmp/robot-in.sock", "ipc:///tmp/robot-out.sock"), (core.InAddress, core.OutAddress));
+    }
+
+    [Fact]
     public void Load_InvalidJson_IsRefusedAtItsLine()
     {
         var file = _folder.Write("launch.json", "{\n  \"processes\": [\n    [\"talk\", \"publish\",]\n  ]\n}\n");
@@ -69,7 +81,8 @@ public sealed class PygeckoLaunchFileTests : IDisposable
     [InlineData("{\"processes\": [\n  [\"talk\", \"pub lish\"]\n]}", 2, "the function \"pub lish\" is not a Python function name")]
     [InlineData("{\"processes\": [\n\n  [\"tallk\", \"publish\"]\n]}", 3, "module 'tallk' not found next to the launch file")]
     [InlineData("{\"processes\": [[\"talk\", \"publish\"]],\n \"proceses\": []}", 2, "unknown key \"proceses\" (did you mean \"processes\"?)")]
-    [InlineData("{\"processes\": [[\"talk\", \"publish\"]],\n \"geckocore\": {\n  \"type\": \"uds\"}}", 3, "\"type\": \"uds\" is not supported")]
+    [InlineData("{\"processes\": [[\"talk\", \"publish\"]],\n \"geckocore\": {\n  \"type\": \"udp\"}}", 3, "\"type\": \"udp\" is not a transport")]
+    [InlineData("{\"processes\": [[\"talk\", \"publish\"]],\n \"geckocore\": {\"type\": \"uds\",\n  \"in\": \"/tmp/in.sock\"}}", 2, "\"type\": \"uds\" needs \"out\": a socket file path")]
     [InlineData("{\"processes\": []}", 1, "\"processes\" is empty")]
     public void Load_BadPygeckoFile_IsRefusedAtTheLineOfWhatIsWrong(string json, int line, string reason)
     {
