@@ -43,7 +43,7 @@ internal sealed class ProcMonitorActor : ReceiveActor, IWithTimers
     private readonly int _selfPid;
     private readonly SortedDictionary<int, Followed> _processes = new();
     private readonly Dictionary<int, ProcInfo> _pending = new();
-    private readonly List<(IActorRef Asker, long Registrations)> _waitingForSample = [];
+    private readonly List<(IActorRef Asker, long Registrations, long SamplesStarted)> _waitingForSample = [];
     private Baseline? _self;
     private MonitorReport _lastSample = MonitorReport.Empty;
     private bool _checking;
@@ -54,6 +54,7 @@ internal sealed class ProcMonitorActor : ReceiveActor, IWithTimers
     private long _registrationsChecking;
     private long _registrationsChecked;
     private long _sampleServes;
+    private long _samplesStarted;
     private DateTime _lastRejectionWarning = DateTime.MinValue;
     private int _unloggedRejections;
 
@@ -70,8 +71,9 @@ internal sealed class ProcMonitorActor : ReceiveActor, IWithTimers
         Receive<GetUsage>(_ => Sender.Tell(new CurrentUsage(Report())));
         Receive<SampleNow>(_ =>
         {
-            // Answered by the first sample taken after every registration received so far is checked.
-            _waitingForSample.Add((Sender, _registrationsReceived));
+            // Answered by the first sample that starts after this request and after every registration received so far
+            // is checked: one already running read /proc before the request.
+            _waitingForSample.Add((Sender, _registrationsReceived, _samplesStarted));
             StartWork();
         });
         Receive<Tick>(_ =>
@@ -128,7 +130,7 @@ internal sealed class ProcMonitorActor : ReceiveActor, IWithTimers
         if (_pending.Count == 0) _registrationsChecked = _registrationsReceived; // the rest were withdrawn
         var askerWaitsForChecks = false;
         var askerReady = false;
-        foreach (var (_, registrations) in _waitingForSample)
+        foreach (var (_, registrations, _) in _waitingForSample)
         {
             if (registrations > _registrationsChecked) askerWaitsForChecks = true;
             else askerReady = true;
@@ -212,6 +214,7 @@ internal sealed class ProcMonitorActor : ReceiveActor, IWithTimers
         _sampling = true;
         _sampleDue = false;
         _sampleServes = _registrationsChecked;
+        _samplesStarted++;
         var targets = _processes.Select(p => (p.Key, p.Value.Baseline)).ToArray();
         var self = _self;
         var probe = _probe;
@@ -285,9 +288,10 @@ internal sealed class ProcMonitorActor : ReceiveActor, IWithTimers
         if (_waitingForSample.Count > 0)
         {
             var current = new CurrentUsage(report);
-            foreach (var (asker, registrations) in _waitingForSample)
-                if (registrations <= _sampleServes) asker.Tell(current);
-            _waitingForSample.RemoveAll(w => w.Registrations <= _sampleServes);
+            // This sample is number _samplesStarted (no other starts while one runs).
+            foreach (var (asker, registrations, samplesStarted) in _waitingForSample)
+                if (registrations <= _sampleServes && samplesStarted < _samplesStarted) asker.Tell(current);
+            _waitingForSample.RemoveAll(w => w.Registrations <= _sampleServes && w.SamplesStarted < _samplesStarted);
         }
         StartWork();
     }
