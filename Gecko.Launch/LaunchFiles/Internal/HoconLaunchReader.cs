@@ -199,9 +199,7 @@ internal sealed partial class HoconLaunchReader
     {
         try
         {
-            var core = CoreSettings.Create(_merged);
-            if (core.WriteCoreFile && !Directory.Exists(core.CoreFileDirectory))
-                SettingsError("gecko.core.core-file-directory", $"gecko.core.core-file-directory = {core.CoreFileDirectory}: no such directory (create it, or turn write-core-file off)");
+            CoreSettings.Create(_merged);
         }
         catch (GeckoConfigurationException e)
         {

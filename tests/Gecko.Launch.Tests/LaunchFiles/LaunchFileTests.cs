@@ -32,6 +32,38 @@ public sealed class LaunchFileTests : IDisposable
         Assert.Equal(RestartPolicy.OnFailure, camera.Restart);
     }
 
+    [Theory]
+    [InlineData("hocon/demo.conf", 4, 3)]
+    [InlineData("hocon/reference-launch.conf", 1, 1)]
+    [InlineData("examples/pygecko/launch.json", 0, 4)]
+    public void Load_ShippedLaunchFiles_AreValid(string file, int nodes, int processes)
+    {
+        var plan = LaunchFile.Load(Repository.Path(file.Split('/')));
+
+        Assert.Equal((nodes, processes), (plan.Nodes.Count, plan.Processes.Count));
+    }
+
+    [Fact]
+    public void Load_ReferenceLaunchFile_IsValidAndSpellsOutEveryKeyOfEveryKindOfEntry()
+    {
+        var path = Repository.Path("hocon", "reference-launch.conf");
+
+        var plan = LaunchFile.Load(path);
+
+        Assert.Equal("talker", Assert.Single(plan.Nodes).Name);
+        Assert.Equal("camera", Assert.Single(plan.Processes).Name);
+        var written = Akka.Configuration.ConfigurationFactory.ParseString(File.ReadAllText(path));
+        var defaults = LaunchSettings.Defaults;
+        foreach (var (section, entry, required) in new[] { ("node-defaults", "gecko.nodes.talker", "type"), ("process-defaults", "gecko.processes.camera", "command") })
+        {
+            var keys = defaults.GetValue($"gecko.launch.{section}").GetObject().Items.Keys.Append(required);
+            Assert.Equal(keys.Order(), written.GetValue(entry).GetObject().Items.Keys.Order());
+            Assert.Equal(defaults.GetValue($"gecko.launch.{section}").GetObject().Items.Keys.Order(),
+                written.GetValue($"gecko.launch.{section}").GetObject().Items.Keys.Order());
+        }
+        Assert.Equal(defaults.GetValue("gecko.launch").GetObject().Items.Keys.Order(), written.GetValue("gecko.launch").GetObject().Items.Keys.Order());
+    }
+
     [Fact]
     public void Load_EntriesWithOnlyTheirRequiredKey_GetEveryDefaultOfReferenceConf()
     {
