@@ -97,6 +97,33 @@ public class BeaconTests
         Assert.Equal("tcp://127.0.0.1:45032", answer?.OutAddress);
     }
 
+    [Fact]
+    public async Task Responder_LookUpFromPlainPython_IsAnswered()
+    {
+        var key = UniqueKey();
+        await using var responder = BeaconResponder.Start(BeaconSettings.Default, key, "tcp://127.0.0.1:45061", "tcp://127.0.0.1:45062");
+
+        using var python = ChildProcess.Python("python/beacon.py", ["ask", key, "20"]);
+        var (exit, lines) = await python.RunToEndAsync(Patience * 3);
+
+        Assert.True(exit == 0, string.Join('\n', lines));
+        Assert.Equal("tcp://127.0.0.1:45061 tcp://127.0.0.1:45062", lines[0]);
+    }
+
+    [Fact]
+    public async Task Ask_PygeckoStyleAnswerWithAWildcardHost_GivesTheAddressOfWhoAnswered()
+    {
+        var key = UniqueKey();
+        using var python = ChildProcess.Python("python/beacon.py", ["answer", key, "tcp://0.0.0.0:45071", "tcp://0.0.0.0:45072"]);
+        await python.WaitForLineAsync(l => l == "ready", Patience);
+
+        var answer = BeaconLookup.Ask(key, Loopback);
+
+        Assert.Equal(("tcp://127.0.0.1:45071", "tcp://127.0.0.1:45072"), (answer?.InAddress, answer?.OutAddress));
+        Assert.Null(answer?.Pid);
+        await python.WaitForLineAsync(l => l == "answered", Patience);
+    }
+
     public static TheoryData<string, byte[]> Garbage => new()
     {
         { "random bytes", [0xc1, 0x00, 0xff, 0x13, 0x37] },
