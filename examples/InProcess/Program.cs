@@ -6,7 +6,7 @@ using Gecko.Core.Routing;
 using Gecko.Examples.InProcess;
 
 // A hub and two in-process nodes in one process. The listener receives the talker's very Twist instances;
-// the hub still serves external nodes on its usual endpoints, so `gecko topic echo cmd` would see them too.
+// the hub still serves external nodes, on ports the OS picks: they find it by its core file (try `gecko find`).
 using var system = ActorSystem.Create("example", "akka.loglevel = WARNING");
 await using var hub = await GeckoHub.StartAsync(system, CoreSettings.Default with { InAddress = "tcp://127.0.0.1:0", OutAddress = "tcp://127.0.0.1:0" });
 Console.WriteLine($"hub: in {hub.InAddress} out {hub.OutAddress}");
