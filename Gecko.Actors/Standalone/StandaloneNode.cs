@@ -34,6 +34,8 @@ public sealed class StandaloneNode : IDisposable
     private readonly List<PosixSignalRegistration> _signals = [];
     private readonly byte[] _registrationTopic = WireProtocol.EncodeTopic(WireProtocol.CoreInfoTopic);
     private long _decodeErrors;
+    private long _callbackErrors;
+    private DateTime _lastCallbackError = DateTime.MinValue;
     private int _shutdown;
     private DateTime _lastDecodeWarning = DateTime.MinValue;
 
@@ -111,12 +113,16 @@ public sealed class StandaloneNode : IDisposable
     /// <summary>Received messages a callback's type could not be decoded from.</summary>
     public long DecodeErrors => Interlocked.Read(ref _decodeErrors);
 
+    /// <summary>Subscriber callbacks that threw (each logged at ERROR on the <c>log</c> topic, throttled; the node carries on).</summary>
+    public long CallbackErrors => Interlocked.Read(ref _callbackErrors);
+
     /// <summary>A publisher of <typeparamref name="T"/> on <paramref name="topic"/>; thread-safe.</summary>
     public StandalonePublisher<T> Publisher<T>(string topic) where T : notnull => new(this, WireProtocol.EncodeTopic(topic));
 
     /// <summary>
     /// Calls <paramref name="callback"/> with each <typeparamref name="T"/> published on exactly <paramref name="topic"/>,
-    /// on the node's receive thread. Payloads that are not a <typeparamref name="T"/> are counted and logged, never thrown.
+    /// on the node's receive thread. Payloads that are not a <typeparamref name="T"/> are counted and logged, never thrown;
+    /// an exception from <paramref name="callback"/> is counted and logged at ERROR, and the next message is delivered as usual.
     /// The subscription survives hub restarts: ZeroMQ reconnects and subscribes again by itself.
     /// </summary>
     public void Subscribe<T>(string topic, Action<T> callback)
@@ -129,8 +135,21 @@ public sealed class StandaloneNode : IDisposable
         {
             _callbacks[topic] = payload =>
             {
-                if (GeckoSerializer.TryDecode<T>(payload, out var message, out var error)) callback(message!);
-                else OnDecodeError(topic, typeof(T), error!);
+                if (!GeckoSerializer.TryDecode<T>(payload, out var message, out var error))
+                {
+                    OnDecodeError(topic, typeof(T), error!);
+                    return;
+                }
+                try
+                {
+                    callback(message!);
+                }
+                catch (Exception e)
+                {
+                    // As rospy does: the failure is the callback's, not the node's. Left to escape, it would end the
+                    // poller thread, and with it every subscription of this process.
+                    OnCallbackError(topic, e);
+                }
             };
             _subscriber.Subscribe(topic);
             subscribed.Set();
@@ -237,6 +256,15 @@ public sealed class StandaloneNode : IDisposable
         if (DateTime.UtcNow - _lastDecodeWarning < TimeSpan.FromSeconds(2)) return;
         _lastDecodeWarning = DateTime.UtcNow;
         Log.Warn($"cannot read a message on '{topic}' as {expected.Name} ({count} so far): {reason}");
+    }
+
+    private void OnCallbackError(string topic, Exception error)
+    {
+        var count = Interlocked.Increment(ref _callbackErrors);
+        // Poller thread only. A callback failing on every message at 1 kHz must not flood the log.
+        if (DateTime.UtcNow - _lastCallbackError < TimeSpan.FromSeconds(2)) return;
+        _lastCallbackError = DateTime.UtcNow;
+        Log.Error($"the callback on '{topic}' failed ({count} so far): {error.GetType().Name}: {error.Message}");
     }
 
     private void OnSignal(PosixSignalContext context)

@@ -124,6 +124,39 @@ public class GeckoNodeSpec : HubTestKit
     }
 
     [Fact]
+    public async Task Node_must_count_and_log_payloads_it_cannot_decode_and_carry_on()
+    {
+        await DeployReceiver("picky-receiver", "picky-cmd");
+        var log = CreateTestProbe();
+        Hub.Router.Tell(new TopicRouter.Subscribe("log", log.Ref), log.Ref);
+        await log.ExpectMsgAsync<TopicRouter.SubscribeAck>();
+        using var publisher = new PublisherSocket();
+        publisher.Connect(Hub.InAddress);
+        var twist = GeckoSerializer.Encode(Forward(3));
+
+        // A truncated twist until the warning shows (the connection may take a while): the documented decode error.
+        TopicRouter.TopicMessage? warning = null;
+        for (var attempt = 0; attempt < 100 && warning is null; attempt++)
+        {
+            publisher.SendMoreFrame("picky-cmd").SendFrame(twist.AsSpan(0, twist.Length - 4).ToArray());
+            try
+            {
+                warning = await log.FishForMessageAsync<TopicRouter.TopicMessage>(
+                    m => m.Message is LogMessage { Level: "WARN" } l && l.Name == "picky-receiver", TimeSpan.FromMilliseconds(100));
+            }
+            catch (Xunit.Sdk.XunitException) { }
+        }
+
+        Assert.NotNull(warning);
+        var text = ((LogMessage)warning.Message).Text;
+        Assert.StartsWith("cannot read a message on 'picky-cmd' as Twist (", text);
+        Assert.Contains("so far): Cannot decode", text);
+        // The node is still there and reads the next good message.
+        publisher.SendMoreFrame("picky-cmd").SendFrame(twist);
+        Assert.Equal(Forward(3), await ExpectMsgAsync<Twist>(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
     public async Task Node_must_run_work_at_its_rate_and_log_on_the_log_topic()
     {
         var ticks = CreateTestProbe();

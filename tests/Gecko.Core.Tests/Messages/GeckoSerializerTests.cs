@@ -125,6 +125,59 @@ public class GeckoSerializerTests
         Assert.True(failures > 0);
     }
 
+    private static readonly System.Reflection.MethodInfo DecodeTyped =
+        typeof(GeckoSerializer).GetMethods().Single(m => m.Name == nameof(GeckoSerializer.Decode) && m.IsGenericMethod);
+
+    /// <summary>Decodes as the message type of <paramref name="name"/>, as a typed subscriber does.</summary>
+    private static object? DecodeAs(string name, ReadOnlyMemory<byte> bytes)
+    {
+        try
+        {
+            return DecodeTyped.MakeGenericMethod(Expected(name).GetType()).Invoke(null, [bytes]);
+        }
+        catch (System.Reflection.TargetInvocationException e) when (e.InnerException is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
+            throw;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(TypedNames))]
+    public void Decode_EveryTruncationOfAStandardMessage_IsADecodeErrorNamingTheType(string name)
+    {
+        var bytes = ReferenceVectors.Get(name).Bytes;
+        var type = Expected(name).GetType().Name;
+
+        for (var length = 0; length < bytes.Length; length++)
+        {
+            var typed = Assert.Throws<MessageDecodeException>(() => DecodeAs(name, bytes.AsMemory(0, length)));
+            Assert.Contains(type, typed.Message);
+            Assert.Throws<MessageDecodeException>(() => GeckoSerializer.Decode(bytes.AsMemory(0, length)));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(TypedNames))]
+    public void Decode_CorruptedStandardMessage_DecodesOrIsADecodeErrorNeverAnotherException(string name)
+    {
+        var reference = ReferenceVectors.Get(name).Bytes;
+        var random = new Random(name.Aggregate(17, (hash, c) => unchecked((hash * 31) + c))); // the same corruptions every run
+        for (var i = 0; i < 500; i++)
+        {
+            var bytes = (byte[])reference.Clone();
+            for (var flips = random.Next(1, 4); flips > 0; flips--) bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
+            try
+            {
+                DecodeAs(name, bytes);
+            }
+            catch (MessageDecodeException)
+            {
+                // The documented error; anything else fails the test.
+            }
+        }
+    }
+
     [Fact]
     public void DecodeT_WrongType_SaysWhatItGot()
     {
