@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using Gecko.Core;
 using Gecko.Core.Hub;
 using Xunit;
 
@@ -36,9 +37,26 @@ public abstract class HubTestKit : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
         Hub = await GeckoHub.StartAsync(Sys, settings);
     }
 
-    /// <summary>Starts a new hub with <paramref name="settings"/> in place of the (already disposed) current one.</summary>
-    protected async Task ReplaceHubAsync(CoreSettings settings) =>
-        Hub = await GeckoHub.StartAsync(Sys, settings, name: $"gecko-router-{Guid.NewGuid():N}");
+    /// <summary>
+    /// Starts a new hub with <paramref name="settings"/> in place of the (already disposed) current one. NetMQ closes a
+    /// disposed socket on its own I/O thread, so the old ports may be busy a little longer: binding is retried, bounded.
+    /// </summary>
+    protected async Task ReplaceHubAsync(CoreSettings settings)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            try
+            {
+                Hub = await GeckoHub.StartAsync(Sys, settings, name: $"gecko-router-{Guid.NewGuid():N}");
+                return;
+            }
+            catch (GeckoBindException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+        }
+    }
 
     public virtual async Task DisposeAsync()
     {
