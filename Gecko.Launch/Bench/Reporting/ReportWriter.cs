@@ -84,6 +84,6 @@ public static class ReportWriter
         if (metric.EndsWith("/s", StringComparison.Ordinal) && metric != "MB/s")
             return value >= 1e6 ? (value / 1e6).ToString("0.00", c) + " M" : value >= 1e4 ? (value / 1e3).ToString("0", c) + " k" : value.ToString("0", c);
         if (metric is "lost" or "out of order") return value.ToString("0", c);
-        return value >= 100 ? value.ToString("0", c) : value.ToString("0.0", c);
+        return value >= 100 ? value.ToString("0", c) : value >= 10 ? value.ToString("0.0", c) : value.ToString("0.00", c);
     }
 }

@@ -75,18 +75,22 @@ internal sealed class HubScenarios(BenchOptions options)
         return new LoadSpec(1, streams, prefixes);
     }
 
-    private sealed record FloodOutcome(FloodResult Result, double HubCpuPercent);
+    private sealed record FloodOutcome(FloodResult Result, double HubCpuPercent, double HubCpuMicrosPerMessage);
 
     private FloodOutcome Flood(HubProcess hub, LoadSpec spec, EndpointKind? endpoints = null)
     {
         using var factory = EndpointFactory.Create(endpoints ?? options.Endpoints);
         using var flood = new Flood(spec, factory, hub.InAddress, hub.OutAddress, options.WindowBytes, options.WindowMessages);
         flood.Start(BenchOptions.StartTimeout);
+        Thread.Sleep(options.Warmup);
         var cpu = hub.Probe.CpuTime();
         var started = Stopwatch.GetTimestamp();
-        var window = flood.Measure(options.Warmup, options.Duration, options.MessageCap);
-        var cpuPercent = CpuPercent(hub.Probe.CpuTime() - cpu, Stopwatch.GetElapsedTime(started));
-        return new FloodOutcome(flood.Finish(window), cpuPercent);
+        var window = flood.Measure(TimeSpan.Zero, options.Duration, options.MessageCap);
+        var used = hub.Probe.CpuTime() - cpu;
+        var cpuPercent = CpuPercent(used, Stopwatch.GetElapsedTime(started));
+        // CPU time per message is the hub's cost, and far less sensitive than a rate to what else runs on the machine.
+        var perMessage = window.Messages > 0 ? used.TotalMicroseconds / window.Messages : double.NaN;
+        return new FloodOutcome(flood.Finish(window), cpuPercent, perMessage);
     }
 
     private static void AddFlood(Action<string, Better, double> add, FloodOutcome outcome, HubProcess hub, bool bytes, string metric = "msgs/s")
@@ -97,6 +101,7 @@ internal sealed class HubScenarios(BenchOptions options)
         add("lost", Better.Lower, result.Lost);
         if (result.OutOfOrder > 0) add("out of order", Better.Lower, result.OutOfOrder);
         add("hub CPU %", Better.Lower, outcome.HubCpuPercent);
+        add("hub CPU µs/msg", Better.Lower, outcome.HubCpuMicrosPerMessage);
     }
 
     private RoundTrip RoundTrip(HubProcess hub, string prefix, IEndpointFactory factory) =>
