@@ -24,6 +24,7 @@ public sealed class NetMqBridge : IOutboundSink, IDisposable
     private readonly XPublisherSocket _out;
     private readonly NetMQQueue<Outbound> _outbound = new();
     private readonly NetMQPoller _poller;
+    private readonly NetMQTimer _watermarks = new(WatermarkCheckInterval);
     private readonly List<UnixSocketRelay> _relays = [];
     private Msg _topic;
     private Msg _payload;
@@ -31,6 +32,9 @@ public sealed class NetMqBridge : IOutboundSink, IDisposable
     private int _disposed;
 
     private readonly record struct Outbound(byte[] Topic, byte[] Payload);
+
+    /// <summary>How soon the pipes of a new publisher get NetMQ's queue limit fixed (subscribers' at once).</summary>
+    private static readonly TimeSpan WatermarkCheckInterval = TimeSpan.FromSeconds(1);
 
     private NetMqBridge(CoreSettings settings, TopicRegistry registry, HubCounters counters, IActorRef router)
     {
@@ -74,7 +78,13 @@ public sealed class NetMqBridge : IOutboundSink, IDisposable
         _in.ReceiveReady += (_, _) => ForwardIncoming();
         _out.ReceiveReady += (_, _) => ReadSubscriptions();
         _outbound.ReceiveReady += (_, _) => SendOutbound();
-        _poller = new NetMQPoller { _in, _out, _outbound };
+        // New connections get pipes with NetMQ's premature "full" (see NetMqWatermarks): fix them as they come.
+        _watermarks.Elapsed += (_, _) =>
+        {
+            NetMqWatermarks.Relax(_in);
+            NetMqWatermarks.Relax(_out);
+        };
+        _poller = new NetMQPoller { _in, _out, _outbound, _watermarks };
     }
 
     /// <summary>The endpoint publishers connect to (with the port the OS chose when the setting asked for 0 or *).</summary>
@@ -240,6 +250,8 @@ public sealed class NetMqBridge : IOutboundSink, IDisposable
         {
             frame.Close();
         }
+        // A subscriber's first subscription arrives over its new pipe: fix that pipe before traffic fills it.
+        NetMqWatermarks.Relax(_out);
     }
 
     private void SendOutbound()
