@@ -33,6 +33,9 @@ public sealed class NetMqBridge : IOutboundSink, IDisposable
 
     private readonly record struct Outbound(byte[] Topic, byte[] Payload);
 
+    /// <summary>Frames up to this size are pooled (camera images); larger ones are rare enough to allocate.</summary>
+    private const int LargestPooledFrame = 4 << 20;
+
     /// <summary>How soon the pipes of a new publisher get NetMQ's queue limit fixed (subscribers' at once).</summary>
     private static readonly TimeSpan WatermarkCheckInterval = TimeSpan.FromSeconds(1);
 
@@ -47,6 +50,7 @@ public sealed class NetMqBridge : IOutboundSink, IDisposable
         _discard.InitEmpty();
 
         if (settings.FastClock) NetMqFastClock.TryEnable();
+        NetMqBuffers.Install(settings.FramePoolSize, LargestPooledFrame);
 
         _in = new XSubscriberSocket();
         _out = new XPublisherSocket();

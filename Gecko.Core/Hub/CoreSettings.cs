@@ -53,6 +53,9 @@ public sealed record CoreSettings
     /// <summary>Whether NetMQ gets the Stopwatch-based tick counter.</summary>
     public required bool FastClock { get; init; }
 
+    /// <summary>Bytes of received frames NetMQ keeps for reuse (0: none).</summary>
+    public required long FramePoolSize { get; init; }
+
     /// <summary>The process monitor's settings (<c>gecko.core.monitor</c>).</summary>
     public required MonitorSettings Monitor { get; init; }
     /// <summary>The multicast beacon (<c>gecko.core.beacon</c>).</summary>
@@ -84,6 +87,7 @@ public sealed record CoreSettings
                 WriteCoreFile = core.GetBoolean("write-core-file"),
                 CoreFileDirectory = core.GetString("core-file-directory") is { Length: > 0 } dir ? dir : Path.GetTempPath(),
                 FastClock = core.GetBoolean("fast-clock"),
+                FramePoolSize = core.GetByteSize("frame-pool-size") ?? throw new GeckoConfigurationException("gecko.core.frame-pool-size is missing: give a size such as 32 MiB, or 0."),
                 Monitor = MonitorSettings.Create(config),
                 Beacon = BeaconSettings.Create(config),
             };
@@ -110,6 +114,7 @@ public sealed record CoreSettings
         Require(ReceiveHighWaterMark >= 0, "receive-high-water-mark", ReceiveHighWaterMark, "0 (no limit) or more");
         Require(SendHighWaterMark >= 0, "send-high-water-mark", SendHighWaterMark, "0 (no limit) or more");
         Require(ForwardBatchSize is > 0 and <= 1_000_000, "forward-batch-size", ForwardBatchSize, "between 1 and 1000000");
+        Require(FramePoolSize is >= 0 and <= 1L << 32, "frame-pool-size", FramePoolSize, "between 0 B (off) and 4 GiB");
         Require(IpcMaxConnections is > 0 and <= 100_000, "ipc-max-connections", IpcMaxConnections, "between 1 and 100000");
         if (string.IsNullOrWhiteSpace(CoreFileDirectory))
             throw new GeckoConfigurationException("gecko.core.core-file-directory is blank: leave it \"\" for the temp directory or name a folder.");

@@ -14,7 +14,7 @@ public sealed class CoreSettingsSpec
     [
         "in-address", "out-address", "key", "stats-interval", "max-payload-size", "frame-size-margin", "max-topics",
         "receive-high-water-mark", "send-high-water-mark", "forward-batch-size", "ipc-max-connections",
-        "write-core-file", "core-file-directory", "fast-clock",
+        "write-core-file", "core-file-directory", "fast-clock", "frame-pool-size",
     ];
 
     [Fact]
@@ -37,6 +37,7 @@ public sealed class CoreSettingsSpec
         Assert.True(settings.WriteCoreFile);
         Assert.Equal(Path.GetTempPath(), settings.CoreFileDirectory); // "" means the temp directory
         Assert.True(settings.FastClock);
+        Assert.Equal(32L * 1024 * 1024, settings.FramePoolSize);
         Assert.Equal(settings, CoreSettings.Default);
     }
 
@@ -103,6 +104,7 @@ public sealed class CoreSettingsSpec
     [InlineData("send-high-water-mark = -5", "gecko.core.send-high-water-mark")]
     [InlineData("forward-batch-size = 0", "gecko.core.forward-batch-size")]
     [InlineData("ipc-max-connections = 0", "gecko.core.ipc-max-connections")]
+    [InlineData("frame-pool-size = 8 GiB", "gecko.core.frame-pool-size")]
     [InlineData("write-core-file = perhaps", "gecko.core")]
     [InlineData("max-topics = many", "gecko.core")]
     public void Create_must_refuse_a_bad_value_naming_the_key(string hocon, string expected)
