@@ -369,16 +369,18 @@ internal sealed partial class HoconLaunchReader
             Error(Map.Root, $"gecko's pygecko bootstrap script is missing ({bootstrap}): reinstall gecko");
             return result;
         }
-        var missing = PygeckoBootstrap.MissingModules(python, folder, _python.Select(p => p.Module).Distinct().ToList());
+        var problems = PygeckoBootstrap.Check(python, folder, _python.Select(p => (p.Module, p.Function)).Distinct().ToList());
         var allowed = HoconValues.Fields(LaunchSettings.Defaults.GetValue(ProcessDefaults)).Keys
             .Except(["args", "working-directory"]).ToList();
         foreach (var entry in _python)
         {
             var at = new SourceLocation(Map.Root.File, folder, entry.Line);
-            if (missing.Contains(entry.Module))
+            if (problems.TryGetValue((entry.Module, entry.Function), out var problem))
             {
                 var local = Directory.EnumerateFiles(folder, "*.py").Select(Path.GetFileNameWithoutExtension).OfType<string>();
-                Error(at, $"module '{entry.Module}' not found next to the launch file ({folder}) nor on {python}'s path{ClosestName.Hint(entry.Module, local)}");
+                Error(at, problem.StartsWith("module", StringComparison.Ordinal) && !problem.Contains("defines no")
+                    ? problem + ClosestName.Hint(entry.Module, local)
+                    : problem);
                 continue;
             }
             var path = $"{Processes}.{entry.Name}";

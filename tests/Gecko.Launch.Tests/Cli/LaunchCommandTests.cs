@@ -89,6 +89,25 @@ public sealed partial class LaunchCommandTests : IDisposable
         Assert.False(Directory.Exists(_folder.Combine("run")), "no run directory is made");
     }
 
+    [Fact]
+    public async Task Launch_HubEndpointTaken_ExitsWith1BeforeAnyProcessStarts()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        var marker = _folder.Combine("marker-touched");
+        var file = _folder.Write("robot.conf", $$"""
+            {{HubConfig}}
+            gecko.processes.marker { command = /bin/touch, args = ["{{marker}}"] }
+            """);
+
+        using var gecko = Gecko("launch", file, "--plain", "--in", $"tcp://127.0.0.1:{port}", "--run-dir", _folder.Combine("run"));
+
+        Assert.Equal(Launcher.HubFailed, await gecko.WaitForExitAsync(Timeout));
+        await gecko.WaitForLineAsync(l => l.StartsWith("stderr: gecko launch: ", StringComparison.Ordinal) && l.Contains(port.ToString()), Timeout);
+        Assert.False(File.Exists(marker), "no process may start without its hub");
+    }
+
     [Theory]
     [InlineData(SigInt)]
     [InlineData(SigTerm)]

@@ -63,6 +63,28 @@ public sealed class PygeckoLaunchFileTests : IDisposable
     }
 
     [Fact]
+    public void Load_FunctionsDefinedConditionally_AreFoundAndOnesOnlyAScriptRunDefinesAreNot()
+    {
+        _folder.Write("guarded.py", """
+            import sys
+            try:
+                from json import dumps as fancy
+            except ImportError:
+                def fancy(**kwargs): pass
+            if sys.version_info >= (3,):
+                def modern(**kwargs): pass
+            if __name__ == "__main__":
+                def script_only(**kwargs): pass
+            """);
+        var file = _folder.Write("launch.json", "{\"processes\": [\n [\"guarded\", \"fancy\"],\n [\"guarded\", \"modern\"],\n [\"guarded\", \"script_only\"]\n]}");
+
+        var error = RefusedOnce(file);
+
+        Assert.Equal((file, 4), (error.File, error.Line));
+        Assert.StartsWith("module 'guarded' defines no function 'script_only'", error.Message);
+    }
+
+    [Fact]
     public void Load_InvalidJson_IsRefusedAtItsLine()
     {
         var file = _folder.Write("launch.json", "{\n  \"processes\": [\n    [\"talk\", \"publish\",]\n  ]\n}\n");
@@ -80,6 +102,7 @@ public sealed class PygeckoLaunchFileTests : IDisposable
     [InlineData("{\"processes\": [\n  [\"my-talk\", \"publish\"]\n]}", 2, "the module \"my-talk\" is not a Python module name")]
     [InlineData("{\"processes\": [\n  [\"talk\", \"pub lish\"]\n]}", 2, "the function \"pub lish\" is not a Python function name")]
     [InlineData("{\"processes\": [\n\n  [\"tallk\", \"publish\"]\n]}", 3, "module 'tallk' not found next to the launch file")]
+    [InlineData("{\"processes\": [\n  [\"talk\", \"publish\"],\n  [\"talk\", \"subscrbe\"]\n]}", 3, "module 'talk' defines no function 'subscrbe' (did you mean 'subscribe'?)")]
     [InlineData("{\"processes\": [[\"talk\", \"publish\"]],\n \"proceses\": []}", 2, "unknown key \"proceses\" (did you mean \"processes\"?)")]
     [InlineData("{\"processes\": [[\"talk\", \"publish\"]],\n \"geckocore\": {\n  \"type\": \"udp\"}}", 3, "\"type\": \"udp\" is not a transport")]
     [InlineData("{\"processes\": [[\"talk\", \"publish\"]],\n \"geckocore\": {\"type\": \"uds\",\n  \"in\": \"/tmp/in.sock\"}}", 2, "\"type\": \"uds\" needs \"out\": a socket file path")]
