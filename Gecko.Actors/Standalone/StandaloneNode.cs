@@ -75,7 +75,8 @@ public sealed class StandaloneNode : IDisposable
     /// <param name="name">The node's name, shown by the hub and in logs.</param>
     /// <param name="options">Connection options; null to find everything.</param>
     /// <exception cref="ArgumentException">The name is empty.</exception>
-    /// <exception cref="GeckoConfigurationException">An address in the options or the environment is malformed.</exception>
+    /// <exception cref="GeckoConfigurationException">An address in the options or the environment is malformed, or the
+    /// hub found listens on ipc:// only (a .NET node needs tcp://).</exception>
     public static StandaloneNode Init(string name, NodeOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -89,6 +90,13 @@ public sealed class StandaloneNode : IDisposable
             Beacon = options.Beacon ?? BeaconSettings.Default,
             Name = name,
         });
+        if (Endpoint.IsIpc(hub.InAddress) || Endpoint.IsIpc(hub.OutAddress))
+        {
+            // NetMQ's ipc:// is a hashed loopback TCP port, not a Unix socket: connecting would silently reach nothing.
+            throw new GeckoConfigurationException(
+                $"The hub was found at in {hub.InAddress}, out {hub.OutAddress} ({hub.Detail}), but a .NET node cannot connect to a Unix socket (NetMQ's ipc:// is not libzmq's). " +
+                "Give the hub tcp:// endpoints (gecko core --in tcp://127.0.0.1:9998 --out tcp://127.0.0.1:9999), or this node the hub's tcp:// addresses.");
+        }
         return new StandaloneNode(name, options, hub);
     }
 

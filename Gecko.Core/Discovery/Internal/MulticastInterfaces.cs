@@ -64,6 +64,8 @@ internal static class MulticastInterfaces
     /// </summary>
     public static string Reachable(string endpoint, IPAddress local)
     {
+        // ipc:// names a socket file on the hub's machine: nothing to rewrite (and only good there).
+        if (!endpoint.StartsWith("tcp://", StringComparison.Ordinal)) return endpoint;
         var host = EndpointHost(endpoint);
         if (host != "*" && !(IPAddress.TryParse(host, out var address) && IsWildcard(address))) return endpoint;
         var port = endpoint[(endpoint.LastIndexOf(':') + 1)..];

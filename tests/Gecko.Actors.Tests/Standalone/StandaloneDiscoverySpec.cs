@@ -52,6 +52,17 @@ public class StandaloneDiscoverySpec : HubTestKit
         await AssertReceives(node, "found-by-beacon");
     }
 
+    [Fact]
+    public void Node_must_refuse_a_hub_found_on_ipc_with_what_to_do_instead()
+    {
+        var error = Assert.Throws<Gecko.Core.GeckoConfigurationException>(() => StandaloneNode.Init("ipc-node",
+            Quiet with { InAddress = "ipc:///tmp/gecko-test-in.sock", OutAddress = Hub.OutAddress }));
+
+        Assert.Contains("in ipc:///tmp/gecko-test-in.sock", error.Message);
+        Assert.Contains("a .NET node cannot connect to a Unix socket", error.Message);
+        Assert.Contains("tcp://", error.Message);
+    }
+
     /// <summary>A node reads the process's environment, which comes before the core file and the beacon.</summary>
     private static void AssertNoHubInTheEnvironment() =>
         Assert.True(

@@ -98,6 +98,18 @@ public class BeaconTests
     }
 
     [Fact]
+    public async Task Responder_IpcEndpoints_AnswersOnLoopbackWithThemUnchanged()
+    {
+        var key = UniqueKey();
+        await using var responder = BeaconResponder.Start(BeaconSettings.Default, key, "ipc:///tmp/gecko-test-in.sock", "ipc://@gecko-test-out");
+
+        var answer = BeaconLookup.Ask(key, Loopback);
+
+        Assert.Equal(("ipc:///tmp/gecko-test-in.sock", "ipc://@gecko-test-out"), (answer?.InAddress, answer?.OutAddress));
+        Assert.Contains("127.0.0.1", Assert.Single(responder.Interfaces));
+    }
+
+    [Fact]
     public async Task Responder_LookUpFromPlainPython_IsAnswered()
     {
         var key = UniqueKey();

@@ -62,6 +62,8 @@ public class MulticastInterfacesTests
     [InlineData("tcp://*:9998", "tcp://192.0.2.7:9998")]
     [InlineData("tcp://127.0.0.1:9998", "tcp://127.0.0.1:9998")]
     [InlineData("tcp://robot1.local:9998", "tcp://robot1.local:9998")]
+    [InlineData("ipc:///tmp/gecko-in.sock", "ipc:///tmp/gecko-in.sock")]
+    [InlineData("ipc://@*:0", "ipc://@*:0")]
     public void Reachable_WildcardHost_BecomesTheLocalAddress(string endpoint, string expected)
     {
         Assert.Equal(expected, MulticastInterfaces.Reachable(endpoint, IPAddress.Parse("192.0.2.7")));
