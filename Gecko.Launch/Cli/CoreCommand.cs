@@ -76,7 +76,7 @@ public static class CoreCommand
 
                 var reach = Endpoint.IsNetworkFacing(hub.InAddress) || Endpoint.IsNetworkFacing(hub.OutAddress)
                     ? "listening on the network" : "loopback only";
-                await output.WriteLineAsync($"GeckoCore started: in {hub.InAddress}  out {hub.OutAddress}  key {settings.Key}  beacon {(hub.Beacon is { } beacon ? string.Join(", ", beacon.Interfaces) : "off")}  ({reach}; pid {Environment.ProcessId})");
+                await output.WriteLineAsync($"GeckoCore started: in {hub.InAddress}  out {hub.OutAddress}  key {settings.Key}  ({reach}; beacon {(hub.Beacon is { } beacon ? "on " + string.Join(", ", beacon.Interfaces) : "off")}; pid {Environment.ProcessId})");
                 await output.FlushAsync(CancellationToken.None);
                 await using (var dashboard = DashboardFactory.Create(new DashboardHeader($"GeckoCore [{Environment.ProcessId}]", hub.InAddress, hub.OutAddress), output, options.Quiet))
                 {
