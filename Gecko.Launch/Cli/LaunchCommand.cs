@@ -79,6 +79,9 @@ public static class LaunchCommand
             return Refused;
         }
 
+        // Ctrl-C while the file was read (a node's project can take a while to build): start nothing.
+        if (token.IsCancellationRequested) return 0;
+
         if (options.Check)
         {
             await output.WriteAsync(Describe(plan));

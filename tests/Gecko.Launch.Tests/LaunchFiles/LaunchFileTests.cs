@@ -157,6 +157,19 @@ public sealed class LaunchFileTests : IDisposable
         Assert.Equal("tcp://127.0.0.1:0", Core.Hub.CoreSettings.Create(plan.Config).InAddress);
     }
 
+    [Theory]
+    [InlineData("[]", new string[0])]
+    [InlineData("[ ]", new string[0])]
+    [InlineData("[\"\", x]", new[] { "", "x" })]
+    [InlineData("[--hz, 15, 2.5, true, \"two words\", \"{hub-in}\"]", new[] { "--hz", "15", "2.5", "true", "two words", "{hub-in}" })]
+    [InlineData("[\n  a  # first\n  b\n]", new[] { "a", "b" })]
+    public void Load_ProcessArguments_AreTakenElementByElementAsWritten(string args, string[] expected)
+    {
+        var file = Write("args.conf", $"gecko.processes.p {{ command = /bin/echo, args = {args} }}\n");
+
+        Assert.Equal(expected, Assert.Single(LaunchFile.Load(file).Processes).Arguments);
+    }
+
     [Fact]
     public void Load_SyntaxError_IsRefusedAtItsLine()
     {

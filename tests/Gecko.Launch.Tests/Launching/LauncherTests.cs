@@ -70,18 +70,21 @@ public sealed class LauncherTests : IDisposable
     [Fact]
     public async Task Process_KilledWithSigkill_IsRestartedAfterDelayAndReRegisters()
     {
-        var (run, stop, dashboard) = Start(Plan(Shell("worker", "echo pid $$; exec sleep 60", RestartPolicy.OnFailure)));
+        var (run, stop, dashboard) = Start(Plan(Shell("worker", "echo pid $$; exec sleep 60", RestartPolicy.OnFailure, delaySeconds: 1)));
 
         await dashboard.WaitUntilAsync(() => dashboard.Count("[worker] pid ") == 1, Timeout, "the first start");
         var firstPid = PidFrom(dashboard.Lines.First(l => l.StartsWith("[worker] pid ")));
         await dashboard.WaitUntilAsync(() => dashboard.Reports.Any(r => r.Processes.Any(p => p.Pid == firstPid)), Timeout, "registration");
 
+        var killed = System.Diagnostics.Stopwatch.StartNew();
         Assert.Equal(0, Kill(firstPid, 9));
 
         await dashboard.WaitUntilAsync(() => dashboard.Count("[worker] pid ") == 2, Timeout, "the restart");
+        // Not before its delay (a lower bound: a loaded machine can only make it later).
+        Assert.True(killed.Elapsed >= TimeSpan.FromSeconds(1), $"restarted {killed.Elapsed.TotalSeconds:0.00} s after the kill, before its 1 s delay");
         var secondPid = PidFrom(dashboard.Lines.Last(l => l.StartsWith("[worker] pid ")));
         Assert.NotEqual(firstPid, secondPid);
-        Assert.Contains(dashboard.Lines, l => l.Contains("[worker] exited with code 137; restarting in 0.2 s"));
+        Assert.Contains(dashboard.Lines, l => l.Contains("[worker] exited with code 137; restarting in 1 s"));
         await dashboard.WaitUntilAsync(() => dashboard.Reports.LastOrDefault() is { } r && r.Processes.Any(p => p.Pid == secondPid)
             && r.Processes.All(p => p.Pid != firstPid), Timeout, "re-registration");
 
