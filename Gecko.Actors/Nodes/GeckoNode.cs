@@ -69,10 +69,11 @@ public abstract class GeckoNode : ReceiveActor, IWithTimers
     /// <inheritdoc />
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <summary>A publisher of <typeparamref name="T"/> on <paramref name="topic"/>.</summary>
+    /// <summary>A publisher of <typeparamref name="T"/> on <paramref name="topic"/>; the hub counts this node among its publishers.</summary>
     protected Publisher<T> Publisher<T>(string topic) where T : notnull
     {
         WireProtocol.EncodeTopic(topic);
+        _router.Tell(new TopicRouter.DeclarePublisher(topic, Self));
         return new Publisher<T>(topic, _router, Self);
     }
 

@@ -33,6 +33,9 @@ public sealed class StandaloneNode : IDisposable
     private readonly ManualResetEventSlim _stopped = new();
     private readonly List<PosixSignalRegistration> _signals = [];
     private readonly byte[] _registrationTopic = WireProtocol.EncodeTopic(WireProtocol.CoreInfoTopic);
+    private readonly SortedSet<string> _publishes = new(StringComparer.Ordinal);
+    private readonly SortedSet<string> _subscribes = new(StringComparer.Ordinal);
+    private readonly string _host = System.Net.Dns.GetHostName();
     private long _decodeErrors;
     private long _callbackErrors;
     private DateTime _lastCallbackError = DateTime.MinValue;
@@ -124,8 +127,16 @@ public sealed class StandaloneNode : IDisposable
     /// <summary>Subscriber callbacks that threw (each logged at ERROR on the <c>log</c> topic, throttled; the node carries on).</summary>
     public long CallbackErrors => Interlocked.Read(ref _callbackErrors);
 
-    /// <summary>A publisher of <typeparamref name="T"/> on <paramref name="topic"/>; thread-safe.</summary>
-    public StandalonePublisher<T> Publisher<T>(string topic) where T : notnull => new(this, WireProtocol.EncodeTopic(topic));
+    /// <summary>
+    /// A publisher of <typeparamref name="T"/> on <paramref name="topic"/>; thread-safe. The node announces the topic in
+    /// its registration, so the hub counts it among the topic's publishers.
+    /// </summary>
+    public StandalonePublisher<T> Publisher<T>(string topic) where T : notnull
+    {
+        var publisher = new StandalonePublisher<T>(this, WireProtocol.EncodeTopic(topic));
+        Announce(_publishes, topic);
+        return publisher;
+    }
 
     /// <summary>
     /// Calls <paramref name="callback"/> with each <typeparamref name="T"/> published on exactly <paramref name="topic"/>,
@@ -163,6 +174,17 @@ public sealed class StandaloneNode : IDisposable
             subscribed.Set();
         });
         subscribed.Wait(TimeSpan.FromSeconds(5));
+        Announce(_subscribes, topic);
+    }
+
+    /// <summary>Adds a topic to what the registration announces and registers again at once when it is new.</summary>
+    private void Announce(SortedSet<string> topics, string topic)
+    {
+        lock (topics)
+        {
+            if (!topics.Add(topic)) return;
+        }
+        if (!IsShutdown) Register(alive: true);
     }
 
     /// <summary>A <see cref="Standalone.Rate"/> of <paramref name="hz"/> ticks per second.</summary>
@@ -234,7 +256,13 @@ public sealed class StandaloneNode : IDisposable
     {
         try
         {
-            Send(_registrationTopic, new ProcInfo(Environment.ProcessId, Name, alive).Encode());
+            string[] publishes, subscribes;
+            lock (_publishes) publishes = [.. _publishes];
+            lock (_subscribes) subscribes = [.. _subscribes];
+            // Beyond pygecko's proc_info: the host (a hub on another machine must not take our pid for one of its
+            // own) and the topics, which give the hub publisher and subscriber counts ZeroMQ cannot tell it.
+            var registration = new ProcInfo(Environment.ProcessId, Name, alive) { Host = _host, Publishes = publishes, Subscribes = subscribes };
+            Send(_registrationTopic, registration.Encode());
         }
         catch (ObjectDisposedException)
         {

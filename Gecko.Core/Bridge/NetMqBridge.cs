@@ -2,6 +2,7 @@ using System.Net;
 using Akka.Actor;
 using Gecko.Core.Bridge.Internal;
 using Gecko.Core.Hub;
+using Gecko.Core.Introspection;
 using Gecko.Core.Routing;
 using Gecko.Core.Wire;
 using NetMQ;
@@ -207,9 +208,11 @@ public sealed class NetMqBridge : IOutboundSink, IDisposable
                 continue;
             }
 
+            // One branch for ordinary traffic: the kind was decided when the topic was first seen.
+            if (topic.Kind != TopicKind.Plain && !AcceptControl(topic)) continue;
+
             topic.CountExternal(_payload.Size);
             if (topic.LocalSubscribers > 0) _router.Tell(new TopicRouter.ExternalMessage(topic, _payload.ToArray()));
-            if (topic.IsCoreInfo) HandleRegistration();
 
             // Send hands the frames' buffers to the out socket (no copy) and leaves both Msg empty for the next
             // receive. XPUB never blocks: at a subscriber's high-water mark ZeroMQ drops for that subscriber.
@@ -230,10 +233,31 @@ public sealed class NetMqBridge : IOutboundSink, IDisposable
         while (_discard.HasMore);
     }
 
-    private void HandleRegistration()
+    /// <summary>
+    /// Reads what the hub itself acts on: a registration (then forwarded like any message, as pygecko's core does), a
+    /// stats query (counted and consumed) or a message on a reserved topic (malformed: only the hub speaks there, so
+    /// nobody can forge its report). False when the message is not to be forwarded.
+    /// </summary>
+    private bool AcceptControl(TopicCounters topic)
     {
-        if (ProcInfo.TryDecode(_payload.SliceAsMemory(), out var info)) _router.Tell(new TopicRouter.RegisterProcess(info!));
-        else _counters.CountMalformed(MalformedReason.BadRegistration);
+        switch (topic.Kind)
+        {
+            case TopicKind.CoreInfo:
+                if (ProcInfo.TryDecode(_payload.SliceAsMemory(), out var info)) _router.Tell(new TopicRouter.RegisterProcess(info!));
+                else _counters.CountMalformed(MalformedReason.BadRegistration);
+                return true;
+            case TopicKind.Query:
+                if (StatsQuery.TryDecode(_payload.Slice(), out var query))
+                {
+                    topic.CountExternal(_payload.Size);
+                    _router.Tell(new TopicRouter.StatsQueried(query!.Id));
+                }
+                else _counters.CountMalformed(MalformedReason.BadQuery);
+                return false;
+            default:
+                _counters.CountMalformed(MalformedReason.ReservedTopic);
+                return false;
+        }
     }
 
     /// <summary>Subscriptions from subscribers: first byte 1 = subscribe, 0 = unsubscribe, then the prefix.</summary>

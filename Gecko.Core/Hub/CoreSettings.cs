@@ -44,6 +44,9 @@ public sealed record CoreSettings
     /// <summary>The most connections relayed at once on each <c>ipc://</c> endpoint.</summary>
     public required int IpcMaxConnections { get; init; }
 
+    /// <summary>How long a node on another machine stays listed after its last registration.</summary>
+    public required TimeSpan RemoteNodeTimeout { get; init; }
+
     /// <summary>Whether the hub writes a core file for local discovery.</summary>
     public required bool WriteCoreFile { get; init; }
 
@@ -84,6 +87,7 @@ public sealed record CoreSettings
                 SendHighWaterMark = core.GetInt("send-high-water-mark"),
                 ForwardBatchSize = core.GetInt("forward-batch-size"),
                 IpcMaxConnections = core.GetInt("ipc-max-connections"),
+                RemoteNodeTimeout = core.GetTimeSpan("remote-node-timeout"),
                 WriteCoreFile = core.GetBoolean("write-core-file"),
                 CoreFileDirectory = core.GetString("core-file-directory") is { Length: > 0 } dir ? dir : Path.GetTempPath(),
                 FastClock = core.GetBoolean("fast-clock"),
@@ -116,6 +120,7 @@ public sealed record CoreSettings
         Require(ForwardBatchSize is > 0 and <= 1_000_000, "forward-batch-size", ForwardBatchSize, "between 1 and 1000000");
         Require(FramePoolSize is >= 0 and <= 1L << 32, "frame-pool-size", FramePoolSize, "between 0 B (off) and 4 GiB");
         Require(IpcMaxConnections is > 0 and <= 100_000, "ipc-max-connections", IpcMaxConnections, "between 1 and 100000");
+        Require(RemoteNodeTimeout >= TimeSpan.FromSeconds(1) && RemoteNodeTimeout <= TimeSpan.FromHours(1), "remote-node-timeout", RemoteNodeTimeout, "between 1s and 1h");
         if (string.IsNullOrWhiteSpace(CoreFileDirectory))
             throw new GeckoConfigurationException("gecko.core.core-file-directory is blank: leave it \"\" for the temp directory or name a folder.");
         Monitor.Validated();

@@ -1,7 +1,9 @@
+using System.Reflection;
 using Akka.Actor;
 using Akka.Event;
 using Gecko.Core.Bridge;
 using Gecko.Core.Discovery;
+using Gecko.Core.Introspection;
 using Gecko.Core.Routing;
 
 namespace Gecko.Core.Hub;
@@ -50,6 +52,13 @@ public sealed class GeckoHub : IAsyncDisposable
     /// <summary>The beacon responder answering look-ups for <see cref="CoreSettings.Key"/>; null when it is off or could not start.</summary>
     public BeaconResponder? Beacon { get; }
 
+    /// <summary>The hub's <see cref="System.Diagnostics.Metrics.Meter"/> (<see cref="HubMetrics.MeterName"/>) and its instruments.</summary>
+    public HubMetrics Metrics { get; private init; } = null!;
+
+    /// <summary>The Gecko version hubs report (the assembly's informational version).</summary>
+    public static string Version { get; } =
+        typeof(GeckoHub).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+
     /// <summary>The core file, when one was written.</summary>
     public string? CoreFilePath => _coreFile?.Path;
 
@@ -70,13 +79,18 @@ public sealed class GeckoHub : IAsyncDisposable
         var counters = new HubCounters();
         var router = system.ActorOf(TopicRouter.Props(settings, topics, counters, encoder ?? Messages.GeckoMessageEncoder.Instance), name);
         NetMqBridge? bridge = null;
+        HubMetrics? metrics = null;
         try
         {
             bridge = NetMqBridge.Start(settings, topics, counters, router);
-            await router.Ask<TopicRouter.Ack>(new TopicRouter.AttachOutbound(bridge), TimeSpan.FromSeconds(10));
+            var started = bridge;
+            metrics = new HubMetrics(topics, counters, settings.Key, bridge.InAddress, bridge.OutAddress, () => started.IpcConnections);
+            var identity = new HubIdentity(Environment.ProcessId, System.Net.Dns.GetHostName(), settings.Key, bridge.InAddress, bridge.OutAddress, Version);
+            await router.Ask<TopicRouter.Ack>(new TopicRouter.AttachOutbound(bridge, identity, metrics), TimeSpan.FromSeconds(10));
         }
         catch
         {
+            metrics?.Dispose();
             bridge?.Dispose();
             await StopRouterAsync(router);
             throw;
@@ -86,7 +100,7 @@ public sealed class GeckoHub : IAsyncDisposable
         var beacon = settings.Beacon.Enabled
             ? BeaconResponder.TryStart(settings.Beacon, settings.Key, bridge.InAddress, bridge.OutAddress, Akka.Event.Logging.GetLogger(system, "gecko.beacon"))
             : null;
-        return new GeckoHub(system, settings, router, topics, counters, bridge, coreFile, beacon);
+        return new GeckoHub(system, settings, router, topics, counters, bridge, coreFile, beacon) { Metrics = metrics };
     }
 
     private static CoreFile? TryWriteCoreFile(ActorSystem system, CoreSettings settings, NetMqBridge bridge)
@@ -124,6 +138,7 @@ public sealed class GeckoHub : IAsyncDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         if (Beacon is not null) await Beacon.DisposeAsync();
         _bridge.Dispose();
+        Metrics.Dispose();
         _coreFile?.Dispose();
         var extension = GeckoHubExtension.Get(_system);
         if (extension.HasRouter && extension.Router.Equals(Router)) extension.SetRouter(null);

@@ -12,16 +12,66 @@ namespace Gecko.Core.Routing;
 /// <param name="ExternalSubscribers">Whether a ZeroMQ subscriber's prefix matches the topic.</param>
 public sealed record TopicStats(
     string Topic, long Messages, long Bytes, double MessagesPerSecond, double BytesPerSecond,
-    int LocalSubscribers, bool ExternalSubscribers);
+    int LocalSubscribers, bool ExternalSubscribers)
+{
+    /// <summary>Who publishes the topic, as far as the hub can know (see <see cref="ParticipantCount"/>).</summary>
+    public ParticipantCount Publishers { get; init; } = ParticipantCount.Unknown;
+
+    /// <summary>Who subscribes to the topic, as far as the hub can know.</summary>
+    public ParticipantCount Subscribers { get; init; } = ParticipantCount.Unknown;
+}
+
+/// <summary>
+/// How many publishers or subscribers a topic has, honestly: <paramref name="Known"/> are in-process nodes and
+/// processes that announced the topic in their registration; <paramref name="Exact"/> is false when traffic or a
+/// subscription shows someone the hub cannot name (a pygecko node or a bare ZeroMQ socket announces nothing, and
+/// ZeroMQ gives the hub no peer identity), so there may be more.
+/// </summary>
+/// <param name="Known">Publishers or subscribers the hub can name.</param>
+/// <param name="Exact">Whether there are certainly no others.</param>
+public sealed record ParticipantCount(int Known, bool Exact)
+{
+    /// <summary>Nothing known, others possible.</summary>
+    public static ParticipantCount Unknown { get; } = new(0, false);
+
+    /// <summary><c>2</c> when exact, <c>2+</c> when there may be more, <c>?</c> when none is known but some exist.</summary>
+    public override string ToString() =>
+        Exact ? Known.ToString(System.Globalization.CultureInfo.InvariantCulture)
+        : Known == 0 ? "?" : Known.ToString(System.Globalization.CultureInfo.InvariantCulture) + "+";
+}
+
+/// <summary>Where a node runs, seen from the hub.</summary>
+public enum NodeKind
+{
+    /// <summary>A process on the hub's machine, registered on <c>core_info</c> or by the launcher; its CPU and memory are measured.</summary>
+    Process,
+
+    /// <summary>An actor inside the hub's own process (a <c>GeckoNode</c>); it shares the hub's CPU and memory.</summary>
+    InProcess,
+
+    /// <summary>A process on another machine that registered with its host name; its CPU and memory cannot be read here.</summary>
+    Remote,
+}
+
+/// <summary>A node as the hub knows it.</summary>
+/// <param name="Name">The name it registered with (an in-process node: its actor's name).</param>
+/// <param name="Pid">Its process id on <paramref name="Host"/> (an in-process node: the hub's).</param>
+/// <param name="Host">The machine it runs on.</param>
+/// <param name="Kind">In process, a local process, or a remote one.</param>
+/// <param name="Usage">CPU and memory over the last sample; null when they cannot be measured here.</param>
+/// <param name="Publishes">Topics it publishes, as announced (in-process: its publishers).</param>
+/// <param name="Subscribes">Topics it subscribes to, as announced (in-process: its subscriptions).</param>
+public sealed record NodeStats(
+    string Name, int Pid, string Host, NodeKind Kind, ProcessUsage? Usage, IReadOnlyList<string> Publishes, IReadOnlyList<string> Subscribes);
 
 /// <summary>A consistent snapshot of the hub: taken at one moment by the router, immutable after.</summary>
 /// <param name="Timestamp">When the snapshot was taken.</param>
 /// <param name="Uptime">Time since the router started.</param>
-/// <param name="TotalMessages">Messages that passed the hub, all topics.</param>
+/// <param name="TotalMessages">Messages that passed the hub, all topics but the reserved ones.</param>
 /// <param name="TotalBytes">Payload bytes that passed the hub, all topics.</param>
 /// <param name="MessagesPerSecond">All topics, over the last interval.</param>
 /// <param name="Malformed">Messages dropped as malformed, by reason.</param>
-/// <param name="Topics">Per topic, sorted by name.</param>
+/// <param name="Topics">Per topic, sorted by name; the reserved <c>gecko.*</c> topics are in <see cref="Reserved"/> instead.</param>
 /// <param name="Processes">Registered processes still alive, by pid, with their CPU and memory (from the process monitor's latest sample).</param>
 /// <param name="Hub">The hub process's own CPU and memory.</param>
 /// <param name="Connections">The hub process's listening and established TCP sockets.</param>
@@ -30,6 +80,15 @@ public sealed record HubStats(
     IReadOnlyDictionary<MalformedReason, long> Malformed, IReadOnlyList<TopicStats> Topics,
     IReadOnlyList<MonitoredProcess> Processes, ProcessUsage Hub, IReadOnlyList<TcpConnection> Connections)
 {
+    /// <summary>The hub's stats interval: rates are averages over it.</summary>
+    public TimeSpan Interval { get; init; }
+
+    /// <summary>Every node the hub knows: registered processes (with the topics they announced), remote nodes and in-process nodes.</summary>
+    public IReadOnlyList<NodeStats> Nodes { get; init; } = [];
+
+    /// <summary>The hub's own reserved topics (<c>gecko.*</c>), kept out of <see cref="Topics"/> and the totals.</summary>
+    public IReadOnlyList<TopicStats> Reserved { get; init; } = [];
+
     /// <summary>All malformed messages.</summary>
     public long MalformedTotal => Malformed.Values.Sum();
 

@@ -17,4 +17,10 @@ public enum MalformedReason
 
     /// <summary>A <c>core_info</c> payload that is not a registration.</summary>
     BadRegistration,
+
+    /// <summary>A message from outside on a reserved <c>gecko.*</c> topic other than <c>gecko.query</c> (only the hub speaks there).</summary>
+    ReservedTopic,
+
+    /// <summary>A <c>gecko.query</c> payload that is not a query.</summary>
+    BadQuery,
 }

@@ -2,6 +2,22 @@ using System.Text;
 
 namespace Gecko.Core.Routing;
 
+/// <summary>What the hub does with a topic's traffic from outside.</summary>
+internal enum TopicKind : byte
+{
+    /// <summary>Counted and forwarded.</summary>
+    Plain,
+
+    /// <summary><c>core_info</c>: read as a registration, then counted and forwarded like any topic.</summary>
+    CoreInfo,
+
+    /// <summary><c>gecko.query</c>: read as a stats query, counted on its own, never forwarded.</summary>
+    Query,
+
+    /// <summary>Another <c>gecko.*</c> topic: only the hub publishes there; from outside it is malformed.</summary>
+    Reserved,
+}
+
 /// <summary>
 /// The live counters of one topic. Each pair has exactly one writer — the bridge's poller thread for traffic
 /// from outside, the router actor for traffic published in process — so the hot path needs no lock and no
@@ -23,7 +39,10 @@ public sealed class TopicCounters
     {
         Name = name;
         Utf8Name = utf8Name;
-        IsCoreInfo = name == Wire.WireProtocol.CoreInfoTopic;
+        Kind = name == Wire.WireProtocol.CoreInfoTopic ? TopicKind.CoreInfo
+            : name == Introspection.ReservedTopics.Query ? TopicKind.Query
+            : Introspection.ReservedTopics.IsReserved(name) ? TopicKind.Reserved
+            : TopicKind.Plain;
     }
 
     /// <summary>Creates counters for <paramref name="name"/>.</summary>
@@ -35,8 +54,11 @@ public sealed class TopicCounters
     /// <summary>The topic's wire frame.</summary>
     public byte[] Utf8Name { get; }
 
-    /// <summary>Whether this is the registration topic, whose payloads the hub reads.</summary>
-    internal bool IsCoreInfo { get; }
+    /// <summary>What the hub does with this topic's traffic besides counting and forwarding it; decided once, when the topic is first seen.</summary>
+    internal TopicKind Kind { get; }
+
+    /// <summary>Whether this is one of the hub's own <c>gecko.*</c> topics, kept apart from user traffic.</summary>
+    public bool IsReserved => Kind is TopicKind.Query or TopicKind.Reserved;
 
     /// <summary>Messages that arrived from outside (bridge thread writes).</summary>
     public long ExternalMessages => Volatile.Read(ref _externalMessages);

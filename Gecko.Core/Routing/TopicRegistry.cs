@@ -13,6 +13,7 @@ public sealed class TopicRegistry
     private readonly ConcurrentDictionary<byte[], TopicCounters> _byBytes = new(ByteArrayComparer.Instance);
     private readonly ConcurrentDictionary<byte[], TopicCounters>.AlternateLookup<ReadOnlySpan<byte>> _bySpan;
     private readonly ConcurrentDictionary<string, TopicCounters> _byName = new(StringComparer.Ordinal);
+    private readonly int _builtIn;
 
     /// <summary>Creates a registry that keeps at most <paramref name="maxTopics"/> topics.</summary>
     public TopicRegistry(int maxTopics)
@@ -20,12 +21,21 @@ public sealed class TopicRegistry
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxTopics);
         MaxTopics = maxTopics;
         _bySpan = _byBytes.GetAlternateLookup<ReadOnlySpan<byte>>();
+        // The hub's own topics exist from the start and outside the limit: a table filled by garbage must not cost the
+        // tools their report.
+        foreach (var topic in (string[])[Introspection.ReservedTopics.Stats, Introspection.ReservedTopics.Query])
+        {
+            var counters = new TopicCounters(topic);
+            _byName[topic] = counters;
+            _byBytes[counters.Utf8Name] = counters;
+        }
+        _builtIn = _byName.Count;
     }
 
-    /// <summary>The most topics kept.</summary>
+    /// <summary>The most topics kept, not counting the hub's own reserved topics.</summary>
     public int MaxTopics { get; }
 
-    /// <summary>How many topics are known.</summary>
+    /// <summary>How many topics are known, the hub's own reserved topics included.</summary>
     public int Count => _byName.Count;
 
     /// <summary>All known topics' counters (a moment's copy).</summary>
@@ -68,7 +78,7 @@ public sealed class TopicRegistry
     {
         failure = default;
         if (_byName.TryGetValue(name, out counters!)) return true;
-        if (_byName.Count >= MaxTopics)
+        if (_byName.Count - _builtIn >= MaxTopics)
         {
             failure = MalformedReason.TooManyTopics;
             return false;

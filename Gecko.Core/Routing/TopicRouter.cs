@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Gecko.Core.Hub;
+using Gecko.Core.Introspection;
 using Gecko.Core.Routing.Internal;
 using Gecko.Core.Wire;
 
@@ -38,6 +39,17 @@ public static class TopicRouter
     /// <c>gecko.core.max-topics</c> topics.
     /// </summary>
     public sealed record Subscribe(string Topic, IActorRef Subscriber)
+    {
+        /// <summary>The topic, checked.</summary>
+        public string Topic { get; } = CheckedTopic(Topic);
+    }
+
+    /// <summary>
+    /// Tells the router that <paramref name="Publisher"/> (an in-process node) publishes on <paramref name="Topic"/>, so
+    /// the topic's publisher count and <c>gecko node info</c> name it; the router forgets it when the actor stops.
+    /// Not answered. Publishing works without it.
+    /// </summary>
+    public sealed record DeclarePublisher(string Topic, IActorRef Publisher)
     {
         /// <summary>The topic, checked.</summary>
         public string Topic { get; } = CheckedTopic(Topic);
@@ -83,7 +95,13 @@ public static class TopicRouter
     public sealed record RegisterProcess(ProcInfo Info);
 
     /// <summary>Connects the router to the bridge's out queue; answered with <see cref="Ack"/>.</summary>
-    internal sealed record AttachOutbound(IOutboundSink Sink);
+    /// <param name="Sink">The bridge's out queue.</param>
+    /// <param name="Identity">The hub as its reports name it.</param>
+    /// <param name="Metrics">The hub's meter, given each process sample; null for none.</param>
+    internal sealed record AttachOutbound(IOutboundSink Sink, HubIdentity Identity, HubMetrics? Metrics = null);
+
+    /// <summary>A <c>gecko.query</c> arrived from outside: publish a fresh report naming <paramref name="Id"/>.</summary>
+    internal sealed record StatsQueried(string Id);
 
     /// <summary>A message that arrived from outside for a topic with in-process subscribers.</summary>
     internal sealed record ExternalMessage(TopicCounters Topic, byte[] Payload);

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Gecko.Core.Hub;
+using Gecko.Core.Introspection;
 using Gecko.Core.Monitoring;
 using Gecko.Core.Wire;
 using static Gecko.Core.Routing.TopicRouter;
@@ -13,9 +14,31 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
     {
         public long Messages;
         public long Bytes;
+        public long ExternalMessages;
         public double MessagesPerSecond;
         public double BytesPerSecond;
+
+        /// <summary>Whether messages came from outside during the last interval.</summary>
+        public bool ExternalActive;
     }
+
+    /// <summary>A registration that said more than pygecko's (host, topics), or came from another machine.</summary>
+    private sealed record Announcement(ProcInfo Info, DateTime LastSeen);
+
+    private sealed class AnswerQueries
+    {
+        public static readonly AnswerQueries Instance = new();
+        private AnswerQueries() { }
+    }
+
+    /// <summary>
+    /// The shortest time between two reports made for queries: a flood on <c>gecko.query</c> costs the hub at most
+    /// this many snapshots a second. Tools repeat a query they got no answer to, so none is lost for it.
+    /// </summary>
+    private static readonly TimeSpan MinQueryGap = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>The most query ids one report answers; older ones wait for their asker's next try.</summary>
+    private const int MaxQueriesPerReport = 32;
 
     private sealed class Tick
     {
@@ -29,7 +52,11 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
     private readonly HubCounters _hubCounters;
     private readonly IMessageEncoder _encoder;
     private readonly Dictionary<string, List<IActorRef>> _subscribers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<IActorRef>> _publishers = new(StringComparer.Ordinal);
     private readonly Dictionary<IActorRef, int> _subscriptionsPerActor = new();
+    private readonly Dictionary<(string Host, int Pid), Announcement> _announcements = new();
+    private readonly List<string> _pendingQueries = [];
+    private readonly string _localHost = System.Net.Dns.GetHostName();
     private readonly List<byte[]> _externalPrefixes = [];
     private readonly Dictionary<TopicCounters, int> _interestVersionSeen = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<TopicCounters, Rate> _rates = new(ReferenceEqualityComparer.Instance);
@@ -41,6 +68,12 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
     private int _interestVersion = 1;
     private IOutboundSink? _outbound;
     private DateTime _lastEncodeWarning = DateTime.MinValue;
+    private DateTime _lastReservedWarning = DateTime.MinValue;
+    private DateTime _lastAnnouncementWarning = DateTime.MinValue;
+    private HubIdentity _identity = HubIdentity.Unknown;
+    private HubMetrics? _metrics;
+    private long _lastQueryAnswer;
+    private bool _queryAnswerScheduled;
 
     public TopicRouterActor(CoreSettings settings, TopicRegistry registry, HubCounters hubCounters, IMessageEncoder encoder)
     {
@@ -55,14 +88,24 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
         Receive<Unsubscribe>(HandleUnsubscribe);
         Receive<Terminated>(t => RemoveSubscriber(t.ActorRef));
         Receive<ExternalSubscriptionChanged>(HandleExternalSubscription);
-        Receive<RegisterProcess>(r => _monitor.Tell(new ProcMonitor.Register(r.Info)));
-        Receive<ProcMonitor.UsageSampled>(s => _usage = s.Report);
+        Receive<DeclarePublisher>(HandleDeclarePublisher);
+        Receive<RegisterProcess>(HandleRegisterProcess);
+        Receive<ProcMonitor.UsageSampled>(s =>
+        {
+            _usage = s.Report;
+            _metrics?.Observe(s.Report);
+        });
+        Receive<StatsQueried>(HandleStatsQueried);
+        Receive<AnswerQueries>(_ => AnswerPendingQueries());
         Receive<GetStats>(_ => Sender.Tell(new CurrentStats(Snapshot())));
         Receive<GetProcesses>(_ => _monitor.Ask<ProcMonitor.CurrentUsage>(ProcMonitor.GetUsage.Instance, TimeSpan.FromSeconds(10))
             .PipeTo(Sender, success: u => new CurrentProcesses(u.Report.Processes.Select(p => new ProcInfo(p.Pid, p.Name, true)).ToArray())));
         Receive<AttachOutbound>(a =>
         {
             _outbound = a.Sink;
+            _identity = a.Identity;
+            _metrics = a.Metrics;
+            _metrics?.Observe(_usage);
             Sender.Tell(Ack.Instance);
         });
         Receive<Tick>(_ => HandleTick());
@@ -87,6 +130,12 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
         catch (GeckoException e)
         {
             _log.Warning("Dropped a message on {0}: {1}", publish.Topic, e.Message);
+            return;
+        }
+
+        if (counters.IsReserved)
+        {
+            WarnReserved(publish.Topic);
             return;
         }
 
@@ -136,8 +185,7 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
         if (!list.Contains(subscribe.Subscriber))
         {
             list.Add(subscribe.Subscriber);
-            _subscriptionsPerActor[subscribe.Subscriber] = _subscriptionsPerActor.GetValueOrDefault(subscribe.Subscriber) + 1;
-            if (_subscriptionsPerActor[subscribe.Subscriber] == 1) Context.Watch(subscribe.Subscriber);
+            Hold(subscribe.Subscriber);
         }
         counters.SetLocalSubscribers(list.Count);
         Sender.Tell(new SubscribeAck(subscribe));
@@ -152,6 +200,12 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
     private void RemoveSubscriber(IActorRef subscriber)
     {
         foreach (var topic in _subscribers.Keys.ToArray()) RemoveSubscription(topic, subscriber);
+        foreach (var (topic, publishers) in _publishers.ToArray())
+        {
+            if (!publishers.Remove(subscriber)) continue;
+            if (publishers.Count == 0) _publishers.Remove(topic);
+            Release(subscriber);
+        }
     }
 
     private void RemoveSubscription(string topic, IActorRef subscriber)
@@ -159,13 +213,139 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
         if (!_subscribers.TryGetValue(topic, out var list) || !list.Remove(subscriber)) return;
         if (list.Count == 0) _subscribers.Remove(topic);
         if (_registry.TryGet(topic, out var counters)) counters.SetLocalSubscribers(list.Count);
-        var left = _subscriptionsPerActor[subscriber] - 1;
-        if (left > 0) _subscriptionsPerActor[subscriber] = left;
+        Release(subscriber);
+    }
+
+    /// <summary>Counts one subscription or publisher declaration of <paramref name="actor"/>; the first one watches it.</summary>
+    private void Hold(IActorRef actor)
+    {
+        var held = _subscriptionsPerActor.GetValueOrDefault(actor) + 1;
+        _subscriptionsPerActor[actor] = held;
+        if (held == 1) Context.Watch(actor);
+    }
+
+    private void Release(IActorRef actor)
+    {
+        var left = _subscriptionsPerActor[actor] - 1;
+        if (left > 0) _subscriptionsPerActor[actor] = left;
         else
         {
-            _subscriptionsPerActor.Remove(subscriber);
-            Context.Unwatch(subscriber);
+            _subscriptionsPerActor.Remove(actor);
+            Context.Unwatch(actor);
         }
+    }
+
+    private void HandleDeclarePublisher(DeclarePublisher declare)
+    {
+        // Listed from now on, like a topic with a subscriber: `gecko topic list` shows what is declared before it flows.
+        if (!TryAddTopic(declare.Topic)) return;
+        if (!_publishers.TryGetValue(declare.Topic, out var list)) _publishers[declare.Topic] = list = [];
+        if (list.Contains(declare.Publisher)) return;
+        list.Add(declare.Publisher);
+        Hold(declare.Publisher);
+    }
+
+    /// <summary>
+    /// A process on this machine goes to the monitor, as pygecko's core does. What pygecko's registration does not say
+    /// is kept here: the topics a node announced, and nodes on other machines, whose pid means nothing here (they are
+    /// listed, not measured, and forgotten when they stop repeating their registration).
+    /// </summary>
+    private void HandleRegisterProcess(RegisterProcess register)
+    {
+        var info = register.Info;
+        var local = info.Host is null || string.Equals(info.Host, _localHost, StringComparison.OrdinalIgnoreCase);
+        var key = (local ? _localHost : info.Host!, info.Pid);
+        if (local) _monitor.Tell(new ProcMonitor.Register(info));
+        if (!info.Alive)
+        {
+            _announcements.Remove(key);
+            return;
+        }
+        if (local && info.Publishes.Count == 0 && info.Subscribes.Count == 0)
+        {
+            _announcements.Remove(key);
+            return;
+        }
+        if (!_announcements.ContainsKey(key) && _announcements.Count >= _settings.Monitor.MaxProcesses)
+        {
+            if (DateTime.UtcNow - _lastAnnouncementWarning > TimeSpan.FromSeconds(10))
+            {
+                _lastAnnouncementWarning = DateTime.UtcNow;
+                _log.Warning("Ignored the registration of {0} ({1} on {2}): {3} nodes are known already (gecko.core.monitor.max-processes)",
+                    info.Name, info.Pid, key.Item1, _settings.Monitor.MaxProcesses);
+            }
+            return;
+        }
+        _announcements[key] = new Announcement(info, DateTime.UtcNow);
+        foreach (var topic in info.Publishes) TryAddTopic(topic);
+        foreach (var topic in info.Subscribes) TryAddTopic(topic);
+    }
+
+    /// <summary>Adds a topic announced or declared before any traffic; false when it is reserved or the table is full.</summary>
+    private bool TryAddTopic(string topic)
+    {
+        if (ReservedTopics.IsReserved(topic)) return false;
+        try
+        {
+            _registry.GetOrAdd(topic);
+            return true;
+        }
+        catch (GeckoException)
+        {
+            return false;
+        }
+    }
+
+    private void HandleStatsQueried(StatsQueried query)
+    {
+        if (!_pendingQueries.Contains(query.Id))
+        {
+            // The newest asker is the one most likely still waiting; an older one asks again if it is.
+            if (_pendingQueries.Count == MaxQueriesPerReport) _pendingQueries.RemoveAt(0);
+            _pendingQueries.Add(query.Id);
+        }
+        if (_queryAnswerScheduled) return;
+        var wait = MinQueryGap - System.Diagnostics.Stopwatch.GetElapsedTime(_lastQueryAnswer);
+        if (wait <= TimeSpan.Zero)
+        {
+            AnswerPendingQueries();
+            return;
+        }
+        _queryAnswerScheduled = true;
+        Timers.StartSingleTimer("answer-queries", AnswerQueries.Instance, wait);
+    }
+
+    private void AnswerPendingQueries()
+    {
+        _queryAnswerScheduled = false;
+        _lastQueryAnswer = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (_pendingQueries.Count == 0) return;
+        var ids = _pendingQueries.ToArray();
+        _pendingQueries.Clear();
+        PublishReport(Snapshot(), ids);
+    }
+
+    /// <summary>
+    /// Publishes the report on <c>gecko.stats</c> when someone wants it: an in-process subscriber, or an external one
+    /// whose subscription names it (a subscriber of everything, prefix "", alone does not make the hub publish it).
+    /// </summary>
+    private void PublishReport(HubStats stats, IReadOnlyList<string> replyTo)
+    {
+        if (!_registry.TryGet(ReservedTopics.Stats, out var counters)) return;
+        var external = _outbound is not null && WantsReports();
+        if (!external && counters.LocalSubscribers == 0) return;
+        var payload = new StatsReport(_identity, stats, replyTo).Encode();
+        counters.CountLocal(payload.Length);
+        if (external) _outbound!.Enqueue(counters, payload);
+        Deliver(ReservedTopics.Stats, new TopicMessage(ReservedTopics.Stats, payload));
+    }
+
+    private bool WantsReports()
+    {
+        var stats = System.Text.Encoding.UTF8.GetBytes(ReservedTopics.Stats);
+        foreach (var prefix in _externalPrefixes)
+            if (prefix.Length > 0 && stats.AsSpan().StartsWith(prefix)) return true;
+        return false;
     }
 
     private void HandleExternalSubscription(ExternalSubscriptionChanged change)
@@ -208,32 +388,147 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
         {
             if (!_rates.TryGetValue(counters, out var rate)) _rates[counters] = rate = new Rate();
             var (messages, bytes) = counters.Read();
+            var external = counters.ExternalMessages;
             rate.MessagesPerSecond = (messages - rate.Messages) / seconds;
             rate.BytesPerSecond = (bytes - rate.Bytes) / seconds;
+            rate.ExternalActive = external != rate.ExternalMessages;
             rate.Messages = messages;
             rate.Bytes = bytes;
-            total += rate.MessagesPerSecond;
+            rate.ExternalMessages = external;
+            if (!counters.IsReserved) total += rate.MessagesPerSecond;
         }
         _totalMessagesPerSecond = total;
-        Context.System.EventStream.Publish(new CurrentStats(Snapshot()));
+        var stats = Snapshot();
+        Context.System.EventStream.Publish(new CurrentStats(stats));
+        PublishReport(stats, []);
     }
 
     private HubStats Snapshot()
     {
+        ForgetSilentNodes();
+        var nodes = Nodes();
+        var announcedPublishers = new Dictionary<string, int>(StringComparer.Ordinal);
+        var announcedSubscribers = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var node in nodes)
+        {
+            if (node.Kind == NodeKind.InProcess) continue;
+            foreach (var topic in node.Publishes) announcedPublishers[topic] = announcedPublishers.GetValueOrDefault(topic) + 1;
+            foreach (var topic in node.Subscribes) announcedSubscribers[topic] = announcedSubscribers.GetValueOrDefault(topic) + 1;
+        }
+
         var topics = new List<TopicStats>();
+        var reserved = new List<TopicStats>();
         long totalMessages = 0, totalBytes = 0;
         foreach (var counters in _registry.All)
         {
             var (messages, bytes) = counters.Read();
+            _rates.TryGetValue(counters, out var rate);
+            var stats = new TopicStats(counters.Name, messages, bytes, rate?.MessagesPerSecond ?? 0, rate?.BytesPerSecond ?? 0,
+                counters.LocalSubscribers, HasExternalInterest(counters));
+            if (counters.IsReserved)
+            {
+                reserved.Add(stats);
+                continue;
+            }
             totalMessages += messages;
             totalBytes += bytes;
-            _rates.TryGetValue(counters, out var rate);
-            topics.Add(new TopicStats(counters.Name, messages, bytes, rate?.MessagesPerSecond ?? 0, rate?.BytesPerSecond ?? 0,
-                counters.LocalSubscribers, HasExternalInterest(counters)));
+            var announcedPublishing = announcedPublishers.GetValueOrDefault(counters.Name);
+            var externalActive = rate?.ExternalActive ?? counters.ExternalMessages > 0;
+            topics.Add(stats with
+            {
+                // Traffic from outside with no node announcing the topic came from someone the hub cannot name.
+                Publishers = new ParticipantCount((_publishers.TryGetValue(counters.Name, out var local) ? local.Count : 0) + announcedPublishing,
+                    !externalActive || announcedPublishing > 0),
+                Subscribers = new ParticipantCount(counters.LocalSubscribers + announcedSubscribers.GetValueOrDefault(counters.Name),
+                    ExternalSubscribersAnnounced(counters, announcedSubscribers)),
+            });
         }
         topics.Sort((a, b) => string.CompareOrdinal(a.Topic, b.Topic));
+        reserved.Sort((a, b) => string.CompareOrdinal(a.Topic, b.Topic));
         return new HubStats(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow - _started, totalMessages, totalBytes, _totalMessagesPerSecond,
-            _hubCounters.MalformedByReason(), topics, _usage.Processes, _usage.Hub, _usage.Connections);
+            _hubCounters.MalformedByReason(), topics, _usage.Processes, _usage.Hub, _usage.Connections)
+        {
+            Interval = _settings.StatsInterval,
+            Nodes = nodes,
+            Reserved = reserved,
+        };
+    }
+
+    /// <summary>
+    /// Whether every external subscription matching the topic is one a node announced: ZeroMQ tells the hub only the
+    /// first subscriber of each prefix, so one nobody announced means subscribers the hub cannot count.
+    /// </summary>
+    private bool ExternalSubscribersAnnounced(TopicCounters counters, Dictionary<string, int> announcedSubscribers)
+    {
+        foreach (var prefix in _externalPrefixes)
+        {
+            if (!counters.Utf8Name.AsSpan().StartsWith(prefix)) continue;
+            if (!announcedSubscribers.ContainsKey(System.Text.Encoding.UTF8.GetString(prefix))) return false;
+        }
+        return true;
+    }
+
+    /// <summary>Every node: monitored local processes with what they announced, remote nodes, then in-process nodes.</summary>
+    private List<NodeStats> Nodes()
+    {
+        var nodes = new List<NodeStats>();
+        foreach (var process in _usage.Processes)
+        {
+            var announced = _announcements.GetValueOrDefault((_localHost, process.Pid))?.Info;
+            nodes.Add(new NodeStats(process.Name, process.Pid, _localHost, NodeKind.Process, process.Usage,
+                announced?.Publishes ?? [], announced?.Subscribes ?? []));
+        }
+        foreach (var ((host, pid), announcement) in _announcements)
+        {
+            if (host == _localHost) continue;
+            nodes.Add(new NodeStats(announcement.Info.Name, pid, host, NodeKind.Remote, null, announcement.Info.Publishes, announcement.Info.Subscribes));
+        }
+        var inProcess = new SortedDictionary<string, (IActorRef Actor, List<string> Publishes, List<string> Subscribes)>(StringComparer.Ordinal);
+        foreach (var (topic, publishers) in _publishers)
+            foreach (var actor in publishers) InProcessNode(inProcess, actor).Publishes.Add(topic);
+        foreach (var (topic, subscribers) in _subscribers)
+            foreach (var actor in subscribers) InProcessNode(inProcess, actor).Subscribes.Add(topic);
+        foreach (var (name, node) in inProcess)
+        {
+            node.Publishes.Sort(StringComparer.Ordinal);
+            node.Subscribes.Sort(StringComparer.Ordinal);
+            nodes.Add(new NodeStats(name, Environment.ProcessId, _localHost, NodeKind.InProcess, null, node.Publishes, node.Subscribes));
+        }
+        return nodes;
+    }
+
+    private static (IActorRef Actor, List<string> Publishes, List<string> Subscribes) InProcessNode(
+        SortedDictionary<string, (IActorRef Actor, List<string> Publishes, List<string> Subscribes)> nodes, IActorRef actor)
+    {
+        // Named by the actor's name, as GeckoNode.Name is; two actors of one name in different places keep apart.
+        var name = actor.Path.Name;
+        if (nodes.TryGetValue(name, out var node) && !node.Actor.Equals(actor)) name = actor.Path.ToStringWithoutAddress();
+        if (!nodes.TryGetValue(name, out node)) nodes[name] = node = (actor, [], []);
+        return node;
+    }
+
+    /// <summary>
+    /// Forgets remote nodes that stopped repeating their registration, and announcements of local processes the
+    /// monitor no longer follows (ended, or refused).
+    /// </summary>
+    private void ForgetSilentNodes()
+    {
+        if (_announcements.Count == 0) return;
+        var now = DateTime.UtcNow;
+        var followed = new HashSet<int>();
+        foreach (var process in _usage.Processes) followed.Add(process.Pid);
+        foreach (var (key, announcement) in _announcements.ToArray())
+        {
+            var silent = now - announcement.LastSeen > _settings.RemoteNodeTimeout;
+            if (key.Host == _localHost ? silent && !followed.Contains(key.Pid) : silent) _announcements.Remove(key);
+        }
+    }
+
+    private void WarnReserved(string topic)
+    {
+        if (DateTime.UtcNow - _lastReservedWarning < TimeSpan.FromSeconds(5)) return;
+        _lastReservedWarning = DateTime.UtcNow;
+        _log.Warning("Dropped a message published on {0}: topics starting with {1} are the hub's own; pick another topic", topic, ReservedTopics.Prefix);
     }
 
     private void WarnUnencodable(Publish publish)

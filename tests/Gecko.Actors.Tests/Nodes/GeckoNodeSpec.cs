@@ -62,6 +62,28 @@ public class GeckoNodeSpec : HubTestKit
     }
 
     [Fact]
+    public async Task Nodes_must_show_in_the_hubs_report_with_their_publishers_and_subscriptions()
+    {
+        await DeployReceiver("listed-receiver", "listed-cmd");
+        var sender = Sys.ActorOf(NodeHost.NodeProps(typeof(CommandSender), NodeArguments.Empty), "listed-sender");
+
+        await AwaitAssertAsync(async () =>
+        {
+            var stats = await Hub.GetStatsAsync();
+            var senderNode = Assert.Single(stats.Nodes, n => n.Name == "listed-sender");
+            Assert.Equal((NodeKind.InProcess, Environment.ProcessId), (senderNode.Kind, senderNode.Pid));
+            Assert.Equal(["cmd"], senderNode.Publishes);
+            Assert.Equal(["listed-cmd"], Assert.Single(stats.Nodes, n => n.Name == "listed-receiver").Subscribes);
+            Assert.Equal(new ParticipantCount(1, true), stats.Topic("cmd")!.Publishers);
+        }, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100));
+
+        // A stopped node leaves the report.
+        await sender.GracefulStop(TimeSpan.FromSeconds(5));
+        await AwaitAssertAsync(async () => Assert.DoesNotContain((await Hub.GetStatsAsync()).Nodes, n => n.Name == "listed-sender"),
+            TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
     public async Task Node_must_deliver_the_same_instance_to_an_in_process_subscriber()
     {
         await DeployReceiver("receiver");

@@ -67,6 +67,24 @@ public class StandaloneNodeSpec : HubTestKit
     }
 
     [Fact]
+    public async Task Standalone_node_must_announce_its_host_and_topics_in_its_registration()
+    {
+        using var listener = StartListener("announced");
+        await listener.WaitForLineAsync(l => l.StartsWith("listener ready"), Timeout);
+
+        await AwaitAssertAsync(async () =>
+        {
+            var stats = await Hub.GetStatsAsync();
+            var node = Assert.Single(stats.Nodes, n => n.Pid == listener.Pid);
+            Assert.Equal(("listener", NodeKind.Process, System.Net.Dns.GetHostName()), (node.Name, node.Kind, node.Host));
+            Assert.NotNull(node.Usage);
+            Assert.Equal(["announced"], node.Subscribes);
+            // Its subscription is the only one on "announced", and it announced it: the count is exact.
+            Assert.Equal(new ParticipantCount(1, true), stats.Topic("announced")!.Subscribers);
+        }, Timeout, TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
     public async Task Standalone_node_must_be_registered_while_alive_and_leave_on_SIGTERM()
     {
         using var listener = StartListener("registration");

@@ -14,7 +14,7 @@ public sealed class CoreSettingsSpec
     [
         "in-address", "out-address", "key", "stats-interval", "max-payload-size", "frame-size-margin", "max-topics",
         "receive-high-water-mark", "send-high-water-mark", "forward-batch-size", "ipc-max-connections",
-        "write-core-file", "core-file-directory", "fast-clock", "frame-pool-size",
+        "remote-node-timeout", "write-core-file", "core-file-directory", "fast-clock", "frame-pool-size",
     ];
 
     [Fact]
@@ -34,6 +34,7 @@ public sealed class CoreSettingsSpec
         Assert.Equal(100_000, settings.SendHighWaterMark);
         Assert.Equal(512, settings.ForwardBatchSize);
         Assert.Equal(1024, settings.IpcMaxConnections);
+        Assert.Equal(TimeSpan.FromSeconds(10), settings.RemoteNodeTimeout);
         Assert.True(settings.WriteCoreFile);
         Assert.Equal(Path.GetTempPath(), settings.CoreFileDirectory); // "" means the temp directory
         Assert.True(settings.FastClock);
@@ -105,6 +106,7 @@ public sealed class CoreSettingsSpec
     [InlineData("forward-batch-size = 0", "gecko.core.forward-batch-size")]
     [InlineData("ipc-max-connections = 0", "gecko.core.ipc-max-connections")]
     [InlineData("frame-pool-size = 8 GiB", "gecko.core.frame-pool-size")]
+    [InlineData("remote-node-timeout = 100ms", "gecko.core.remote-node-timeout")]
     [InlineData("write-core-file = perhaps", "gecko.core")]
     [InlineData("max-topics = many", "gecko.core")]
     public void Create_must_refuse_a_bad_value_naming_the_key(string hocon, string expected)

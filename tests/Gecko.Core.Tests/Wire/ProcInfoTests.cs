@@ -65,12 +65,64 @@ public sealed class ProcInfoTests
     }
 
     [Fact]
+    public void Encode_HostAndTopics_RoundTripAndKeepProcInfoFirst()
+    {
+        var registration = new ProcInfo(77, "imu", true) { Host = "pi4", Publishes = ["imu", "imu/raw"], Subscribes = ["cmd"] };
+
+        var payload = registration.Encode();
+
+        Assert.True(ProcInfo.TryDecode(payload, out var info));
+        Assert.Equal((77, "imu", true, "pi4"), (info!.Pid, info.Name, info.Alive, info.Host));
+        Assert.Equal(["imu", "imu/raw"], info.Publishes);
+        Assert.Equal(["cmd"], info.Subscribes);
+        // A pygecko core reads msg["proc_info"] and nothing else: the extra keys are plain map entries after it.
+        var map = MessagePackSerializer.Deserialize<Dictionary<string, object>>(payload);
+        Assert.Equal(["proc_info", "host", "publishes", "subscribes"], map.Keys);
+        Assert.Equal(new object[] { (byte)77, "imu", true }, (object[])map["proc_info"]);
+    }
+
+    [Fact]
+    public void TryDecode_HostileAnnouncements_AreBoundedAndCleaned()
+    {
+        var payload = MessagePackSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["proc_info"] = new object[] { 5, "node", true },
+            ["host"] = "evil\u001b[2Jhost" + new string('h', 1000),
+            ["publishes"] = Enumerable.Range(0, 10_000).Select(i => (object)$"t{i}").ToArray(),
+            ["subscribes"] = new object[] { "", new string('x', 256), 42, new object[] { "nested" }, "ok", "ok" },
+        });
+
+        Assert.True(ProcInfo.TryDecode(payload, out var info));
+        Assert.Equal(ProcInfo.MaxAnnouncedTopics, info!.Publishes.Count);
+        Assert.Equal(["ok"], info.Subscribes);
+        Assert.Equal(ProcInfo.MaxHostLength, info.Host!.Length);
+        Assert.DoesNotContain(info.Host, char.IsControl);
+    }
+
+    [Fact]
+    public void TryDecode_AnnouncementsOfTheWrongShape_AreIgnoredNotFatal()
+    {
+        var payload = MessagePackSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["host"] = 12,
+            ["publishes"] = "not a list",
+            ["proc_info"] = new object[] { 5, "node", true },
+            ["subscribes"] = new Dictionary<string, int> { ["a"] = 1 },
+        });
+
+        Assert.True(ProcInfo.TryDecode(payload, out var info));
+        Assert.Null(info!.Host);
+        Assert.Empty(info.Publishes);
+        Assert.Empty(info.Subscribes);
+    }
+
+    [Fact]
     public void TryDecode_RandomAndMutatedBytes_NeverThrows()
     {
         // Whatever comes in on core_info is decoded on the bridge's poller thread: an exception escaping there would
         // end the hub's process. Random bytes, random maps, and real registrations with bytes flipped or cut off.
         var random = new Random(5);
-        var registration = new ProcInfo(1234, "a node", true).Encode();
+        var registration = new ProcInfo(1234, "a node", true) { Host = "host", Publishes = ["a", "b"], Subscribes = ["c"] }.Encode();
         for (var i = 0; i < 60_000; i++)
         {
             byte[] bytes;
