@@ -3,8 +3,9 @@ using System.Text.RegularExpressions;
 
 namespace Gecko.Launch.Tests.Cli;
 
-/// <summary>One plain-text dashboard report: each topic's msgs/s and the registered processes' names.</summary>
-internal sealed record PlainReport(IReadOnlyDictionary<string, double> TopicRates, IReadOnlySet<string> Processes, string Text);
+/// <summary>One plain-text dashboard report: each topic's msgs/s and kB/s, and the registered processes' names.</summary>
+internal sealed record PlainReport(IReadOnlyDictionary<string, double> TopicRates, IReadOnlyDictionary<string, double> TopicKilobytes,
+    IReadOnlySet<string> Processes, string Text);
 
 /// <summary>
 /// Collects the plain-text reports in <c>gecko launch --plain</c> output, fed line by line. A report starts with
@@ -36,6 +37,7 @@ internal sealed partial class PlainReports
     {
         if (_current is null) return false;
         var topics = new Dictionary<string, double>(StringComparer.Ordinal);
+        var kilobytes = new Dictionary<string, double>(StringComparer.Ordinal);
         var processes = new HashSet<string>(StringComparer.Ordinal);
         string? section = null;
         foreach (var line in _current.Skip(1))
@@ -47,17 +49,20 @@ internal sealed partial class PlainReports
                 continue;
             }
             if (section == "topics" && TopicLine().Match(line) is { Success: true } topic)
+            {
                 topics[topic.Groups["name"].Value] = double.Parse(topic.Groups["rate"].Value, CultureInfo.InvariantCulture);
+                kilobytes[topic.Groups["name"].Value] = double.Parse(topic.Groups["kb"].Value, CultureInfo.InvariantCulture);
+            }
             else if (section == "processes" && ProcessLine().Match(line) is { Success: true } process)
                 processes.Add(process.Groups["name"].Value);
         }
-        _completed.Add(new PlainReport(topics, processes, string.Join('\n', _current)));
+        _completed.Add(new PlainReport(topics, kilobytes, processes, string.Join('\n', _current)));
         _current = null;
         return true;
     }
 
     // "   cv ....................   15.0 msgs/s  15009.7 kB/s": the name, dots to a column, the rate.
-    [GeneratedRegex(@"^ {3}(?<name>\S.*?) \.+ +(?<rate>\d+(\.\d+)?) msgs/s")]
+    [GeneratedRegex(@"^ {3}(?<name>\S.*?) \.+ +(?<rate>\d+(\.\d+)?) msgs/s +(?<kb>\d+(\.\d+)?) kB/s")]
     private static partial Regex TopicLine();
 
     // "   camera ........ pid 123" or "   [123] camera ....... CPU ...".

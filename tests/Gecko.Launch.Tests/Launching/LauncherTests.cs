@@ -124,8 +124,9 @@ public sealed class LauncherTests : IDisposable
     public async Task RequiredProcess_Dying_StopsEverythingWithNonZeroExit()
     {
         var (run, _, dashboard) = Start(Plan(
-            Shell("bystander", "echo pid $$; exec sleep 60"),
-            Shell("vital", "read -t 1 x; exit 4", required: true)));
+            Shell("bystander", $"echo pid $$; touch {_folder}/bystander-up; exec sleep 60"),
+            // It ends once the bystander runs (waiting at most 30 s), so there is something to stop.
+            Shell("vital", $"for i in $(seq 600); do [ -e {_folder}/bystander-up ] && break; sleep 0.05; done; exit 4", required: true)));
 
         var exitCode = await run.WaitAsync(Timeout);
 
