@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Gecko.Core;
+using Gecko.Core.Bridge;
 using Gecko.Core.Discovery;
 using Gecko.Core.Messages;
 using Gecko.Core.Wire;
@@ -26,6 +27,8 @@ public sealed class StandaloneNode : IDisposable
     private readonly object _publishGate = new();
     private readonly PublisherSocket _publisher;
     private readonly SubscriberSocket _subscriber;
+    private readonly NetMqDialAddress _inDial;
+    private readonly NetMqDialAddress _outDial;
     private readonly NetMQPoller _poller;
     private readonly NetMQTimer _registration;
     private readonly Dictionary<string, Action<byte[]>> _callbacks = new(StringComparer.Ordinal);
@@ -42,6 +45,8 @@ public sealed class StandaloneNode : IDisposable
     private int _shutdown;
     private DateTime _lastDecodeWarning = DateTime.MinValue;
 
+    private static readonly TimeSpan PublisherLinger = TimeSpan.FromMilliseconds(500);
+
     private StandaloneNode(string name, NodeOptions options, HubLocation hub)
     {
         Name = name;
@@ -51,13 +56,16 @@ public sealed class StandaloneNode : IDisposable
         Log = new StandaloneLog(this);
         if (options.LogToConsole) Console.Error.WriteLine($"[INFO] {name}: hub {hub}");
 
+        // NetMQ cannot dial a Unix socket: for an ipc:// hub each socket connects through a relay on loopback.
+        _inDial = NetMqDialAddress.For(inAddress);
+        _outDial = NetMqDialAddress.For(outAddress);
         _publisher = new PublisherSocket();
-        _publisher.Options.Linger = TimeSpan.FromMilliseconds(500);
-        _publisher.Connect(inAddress);
+        _publisher.Options.Linger = PublisherLinger;
+        _publisher.Connect(_inDial.Address);
         _subscriber = new SubscriberSocket();
         _subscriber.Options.Linger = TimeSpan.Zero;
         _subscriber.Options.MaxMsgSize = options.MaxPayloadSize;
-        _subscriber.Connect(outAddress);
+        _subscriber.Connect(_outDial.Address);
         _subscriber.ReceiveReady += (_, _) => DispatchIncoming();
         _registration = new NetMQTimer(options.RegistrationInterval);
         _registration.Elapsed += (_, _) => Register(alive: true);
@@ -222,14 +230,20 @@ public sealed class StandaloneNode : IDisposable
                 Console.Error.WriteLine($"[{Name}] on-shutdown hook failed: {e.Message}");
             }
         }
-        Register(alive: false);
+        // The poller first: its registration timer must not re-register the node after it said it is leaving.
         _poller.Stop();
         _poller.Dispose();
+        Register(alive: false);
         lock (_publishGate)
         {
             _publisher.Dispose();
         }
         _subscriber.Dispose();
+        // The de-registration may still be on its way through an ipc relay: let the lingering publisher finish
+        // (its connection closes when it has) before the relay goes.
+        SpinWait.SpinUntil(() => _inDial.RelayedConnections == 0, PublisherLinger + TimeSpan.FromMilliseconds(100));
+        _inDial.Dispose();
+        _outDial.Dispose();
         foreach (var signal in _signals) signal.Dispose();
         _stopped.Set();
     }

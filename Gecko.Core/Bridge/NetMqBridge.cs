@@ -304,5 +304,49 @@ public sealed class NetMqBridge : IOutboundSink, IDisposable
         _topic.Close();
         _payload.Close();
         _discard.Close();
+        // NetMQ closes a socket's listener on its own I/O thread after Dispose returns. A hub started again on the
+        // same port right away (gecko core run again, a hub restart in a test) must find it free: wait, bounded.
+        WaitUntilReleased(InAddress);
+        WaitUntilReleased(OutAddress);
+    }
+
+    private static readonly TimeSpan ReleaseTimeout = TimeSpan.FromSeconds(3);
+
+    private static void WaitUntilReleased(string endpoint)
+    {
+        if (!Endpoint.IsIpc(endpoint) && ListenerEndPoint(endpoint) is { } bound)
+            SpinWait.SpinUntil(() => IsFree(bound), ReleaseTimeout);
+    }
+
+    /// <summary>Whether nothing listens on <paramref name="endpoint"/>: a bind as NetMQ makes it (address reuse on) succeeds.</summary>
+    private static bool IsFree(IPEndPoint endpoint)
+    {
+        using var probe = new System.Net.Sockets.Socket(endpoint.AddressFamily, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        try
+        {
+            probe.ExclusiveAddressUse = false;
+            probe.Bind(endpoint);
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            // Anything but "in use" cannot be waited away.
+            return e.SocketErrorCode != System.Net.Sockets.SocketError.AddressAlreadyInUse;
+        }
+    }
+
+    private static IPEndPoint? ListenerEndPoint(string endpoint)
+    {
+        var hostPort = endpoint[Endpoint.TcpScheme.Length..];
+        var colon = hostPort.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(hostPort[(colon + 1)..], out var port) || port == 0) return null;
+        var host = hostPort[..colon].Trim('[', ']');
+        var address = host switch
+        {
+            "*" => IPAddress.Any,
+            "localhost" => IPAddress.Loopback,
+            _ => IPAddress.TryParse(host, out var parsed) ? parsed : null,
+        };
+        return address is null ? null : new IPEndPoint(address, port);
     }
 }

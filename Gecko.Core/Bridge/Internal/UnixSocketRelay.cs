@@ -7,7 +7,9 @@ using System.Runtime.InteropServices;
 namespace Gecko.Core.Bridge.Internal;
 
 /// <summary>
-/// Serves a Unix domain socket and relays the bytes of every connection to a TCP endpoint on loopback, both ways.
+/// Relays byte streams between a Unix domain socket and loopback TCP, both ways: the hub serves a Unix socket in
+/// front of its TCP-bound ZeroMQ socket (<see cref="Start"/>), and a .NET node dials a Unix socket through a private
+/// loopback port (<see cref="StartDialer"/>).
 /// </summary>
 /// <remarks>
 /// NetMQ 4's <c>ipc://</c> is not a Unix socket (it is a loopback TCP port derived from a per-process randomized
@@ -44,6 +46,9 @@ internal sealed class UnixSocketRelay : IDisposable
         _maxConnections = maxConnections;
         _accepting = Task.Run(AcceptAsync);
     }
+
+    /// <summary>Where the relay listens (the loopback port of a dialer).</summary>
+    public EndPoint ListenerEndPoint => _listener.LocalEndPoint!;
 
     /// <summary>Connections being relayed now.</summary>
     public int ActiveConnections => _connections.Count;
@@ -90,6 +95,28 @@ internal sealed class UnixSocketRelay : IDisposable
             throw new GeckoBindException(endpoint, $"Cannot bind {endpoint}: {reason}.", e);
         }
         return new UnixSocketRelay(listener, isAbstract ? null : path, target, maxConnections);
+    }
+
+    /// <summary>
+    /// Listens on an OS-chosen loopback TCP port and relays every connection to the Unix socket at
+    /// <paramref name="path"/>, for a NetMQ socket, which cannot dial a Unix socket itself. While nothing listens at
+    /// the path, connections are closed at once and the ZeroMQ socket retries as it does for any endpoint.
+    /// </summary>
+    public static UnixSocketRelay StartDialer(string path, int maxConnections)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxConnections);
+        var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            listener.Listen(16);
+        }
+        catch (SocketException)
+        {
+            listener.Dispose();
+            throw;
+        }
+        return new UnixSocketRelay(listener, socketFile: null, new UnixDomainSocketEndPoint(path), maxConnections);
     }
 
     /// <summary>Stops accepting, closes every relayed connection and removes the socket file.</summary>
@@ -140,7 +167,8 @@ internal sealed class UnixSocketRelay : IDisposable
                 continue;
             }
             Interlocked.Increment(ref _accepted);
-            var connection = new Connection(client, new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true });
+            var connection = new Connection(Tuned(client), Tuned(new Socket(_target.AddressFamily, SocketType.Stream,
+                _target.AddressFamily == AddressFamily.Unix ? ProtocolType.Unspecified : ProtocolType.Tcp)));
             _connections.TryAdd(connection, 0);
             connection.Completion = RelayAsync(connection, token);
         }
@@ -161,6 +189,13 @@ internal sealed class UnixSocketRelay : IDisposable
             connection.Abort();
             _connections.TryRemove(connection, out _);
         }
+    }
+
+    /// <summary>ZeroMQ frames small messages: on TCP, Nagle's algorithm would hold them back.</summary>
+    private static Socket Tuned(Socket socket)
+    {
+        if (socket.AddressFamily != AddressFamily.Unix) socket.NoDelay = true;
+        return socket;
     }
 
     /// <summary>Copies <paramref name="from"/> to <paramref name="to"/> until the end of the stream or an error.</summary>
