@@ -33,7 +33,7 @@ public sealed partial class CoreCommandTests : IDisposable
         return (match.Groups["in"].Value, match.Groups["out"].Value, int.Parse(match.Groups["pid"].Value, CultureInfo.InvariantCulture));
     }
 
-    [GeneratedRegex(@"^GeckoCore started: in (?<in>\S+)\s+out (?<out>\S+)\s+key \S+\s+\(.*pid (?<pid>\d+)\)$")]
+    [GeneratedRegex(@"^GeckoCore started: in (?<in>\S+)\s+out (?<out>\S+)\s.*\bpid (?<pid>\d+)\)$")]
     private static partial Regex StartLine();
 
     /// <summary>A topic line of the plain report, e.g. <c>   chatter ....... 123.4 msgs/s    1.2 kB/s</c>.</summary>
