@@ -59,6 +59,9 @@ public static class ZeroMqNodes
     /// </summary>
     public static void Handshake(IReadOnlyList<PublisherSocket> publishers, IReadOnlyList<SubscriberSocket> subscribers, TimeSpan timeout)
     {
+        // Probes of this handshake only: one left over from an earlier handshake (still queued at a subscriber)
+        // proves nothing about the connections now, e.g. after the hub restarted.
+        var round = $"{ControlPrefix}probe/{Interlocked.Increment(ref _handshakes)}/";
         var seen = new bool[subscribers.Count, publishers.Count];
         var missing = subscribers.Count * publishers.Count;
         var deadline = DateTime.UtcNow + timeout;
@@ -66,20 +69,23 @@ public static class ZeroMqNodes
         {
             if (DateTime.UtcNow > deadline)
                 throw new TimeoutException($"Handshake: {missing} publisher/subscriber pairs never saw a probe within {timeout.TotalSeconds} s.");
-            for (var p = 0; p < publishers.Count; p++) publishers[p].Send(ProbeTopic(p), []);
+            for (var p = 0; p < publishers.Count; p++) publishers[p].Send(round + p, []);
             for (var s = 0; s < subscribers.Count; s++)
             {
                 while (subscribers[s].TryReceive(TimeSpan.FromMilliseconds(10)) is { } message)
                 {
-                    if (!message.Topic.StartsWith(ControlPrefix + "probe/", StringComparison.Ordinal))
+                    if (!message.IsControl)
                         throw new InvalidOperationException($"Unexpected message on {message.Topic} during the handshake.");
-                    var p = int.Parse(message.Topic.AsSpan((ControlPrefix + "probe/").Length));
+                    if (!message.Topic.StartsWith(round, StringComparison.Ordinal)) continue;
+                    var p = int.Parse(message.Topic.AsSpan(round.Length));
                     if (!seen[s, p]) missing--;
                     seen[s, p] = true;
                 }
             }
         }
     }
+
+    private static int _handshakes;
 
     public static void Handshake(PublisherSocket publisher, SubscriberSocket subscriber, TimeSpan timeout) =>
         Handshake([publisher], [subscriber], timeout);

@@ -64,7 +64,6 @@ public sealed class CountersSpec : HubSpec
         Assert.Equal(M * topic.MessagesPerSecond, topic.BytesPerSecond, 6);
         Assert.True(busy.MessagesPerSecond >= topic.MessagesPerSecond);
         Assert.True(busy.Uptime > TimeSpan.Zero);
-        Assert.True(busy.Hub.ResidentBytes > 0);
 
         // Once every message is counted and an interval passes without traffic, the rate is back to zero while the
         // totals stay.
