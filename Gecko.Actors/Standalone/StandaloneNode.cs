@@ -101,13 +101,6 @@ public sealed class StandaloneNode : IDisposable
             Beacon = options.Beacon ?? BeaconSettings.Default,
             Name = name,
         });
-        if (Endpoint.IsIpc(hub.InAddress) || Endpoint.IsIpc(hub.OutAddress))
-        {
-            // NetMQ's ipc:// is a hashed loopback TCP port, not a Unix socket: connecting would silently reach nothing.
-            throw new GeckoConfigurationException(
-                $"The hub was found at in {hub.InAddress}, out {hub.OutAddress} ({hub.Detail}), but a .NET node cannot connect to a Unix socket (NetMQ's ipc:// is not libzmq's). " +
-                "Give the hub tcp:// endpoints (gecko core --in tcp://127.0.0.1:9998 --out tcp://127.0.0.1:9999), or this node the hub's tcp:// addresses.");
-        }
         return new StandaloneNode(name, options, hub);
     }
 

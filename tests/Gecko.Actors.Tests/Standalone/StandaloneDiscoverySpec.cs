@@ -53,14 +53,29 @@ public class StandaloneDiscoverySpec : HubTestKit
     }
 
     [Fact]
-    public void Node_must_refuse_a_hub_found_on_ipc_with_what_to_do_instead()
+    public async Task Node_must_find_a_hub_on_ipc_by_its_core_file_and_talk_to_it_over_the_unix_socket()
     {
-        var error = Assert.Throws<Gecko.Core.GeckoConfigurationException>(() => StandaloneNode.Init("ipc-node",
-            Quiet with { InAddress = "ipc:///tmp/gecko-test-in.sock", OutAddress = Hub.OutAddress }));
+        AssertNoHubInTheEnvironment();
+        using var folder = new TempFolder();
+        var settings = Hub.Settings with
+        {
+            InAddress = $"ipc://{folder.Combine("in.sock")}",
+            OutAddress = $"ipc://{folder.Combine("out.sock")}",
+            CoreFileDirectory = folder.Path,
+            Key = $"test-{Guid.NewGuid():N}",
+        };
+        await using var ipcHub = await Gecko.Core.Hub.GeckoHub.StartAsync(Sys, settings, name: $"gecko-router-{Guid.NewGuid():N}");
+        using var node = StandaloneNode.Init("ipc-finder", Quiet with { CoreFileDirectory = folder.Path });
 
-        Assert.Contains("in ipc:///tmp/gecko-test-in.sock", error.Message);
-        Assert.Contains("a .NET node cannot connect to a Unix socket", error.Message);
-        Assert.Contains("tcp://", error.Message);
+        Assert.Equal((ipcHub.InAddress, ipcHub.OutAddress, HubSource.CoreFile), (node.InAddress, node.OutAddress, node.Hub.Source));
+        var received = new TaskCompletionSource<Vector>(TaskCreationOptions.RunContinuationsAsynchronously);
+        node.Subscribe<Vector>("found-on-ipc", v => received.TrySetResult(v));
+        await Eventually.UntilAsync(() =>
+        {
+            ipcHub.Router.Tell(new TopicRouter.Publish("found-on-ipc", new Vector(4, 5, 6)));
+            return received.Task.IsCompleted;
+        }, Timeout, "the node to receive over ipc");
+        Assert.Equal(new Vector(4, 5, 6), await received.Task);
     }
 
     /// <summary>A node reads the process's environment, which comes before the core file and the beacon.</summary>
