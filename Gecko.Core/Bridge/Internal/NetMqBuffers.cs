@@ -12,7 +12,11 @@ namespace Gecko.Core.Bridge.Internal;
 /// </summary>
 internal sealed class NetMqBuffers : IBufferPool
 {
-    private const int SmallestPooled = 128;
+    /// <summary>
+    /// Smaller frames (topics, most sensor messages) come from the collector as before: a short-lived small array is
+    /// what it is best at, while the pool would hand out at least a kilobyte for each and miss often under bursts.
+    /// </summary>
+    private const int SmallestPooled = 1024;
     private static readonly object Gate = new();
     private static bool _installed;
     private readonly BufferManagerBufferPool _pool;
@@ -45,7 +49,7 @@ internal sealed class NetMqBuffers : IBufferPool
     }
 
     /// <inheritdoc />
-    public byte[] Take(int size) => _pool.Take(size);
+    public byte[] Take(int size) => size < SmallestPooled ? new byte[size] : _pool.Take(size);
 
     /// <inheritdoc />
     public void Return(byte[] buffer)
