@@ -21,6 +21,7 @@ public sealed class NetMqBridge : IOutboundSink, IDisposable
     private readonly TopicRegistry _registry;
     private readonly HubCounters _counters;
     private readonly IActorRef _router;
+    private IActorRef? _cluster;
     private readonly XSubscriberSocket _in;
     private readonly XPublisherSocket _out;
     private readonly NetMQQueue<Outbound> _outbound = new();
@@ -212,7 +213,7 @@ public sealed class NetMqBridge : IOutboundSink, IDisposable
             if (topic.Kind != TopicKind.Plain && !AcceptControl(topic)) continue;
 
             topic.CountExternal(_payload.Size);
-            if (topic.LocalSubscribers > 0) _router.Tell(new TopicRouter.ExternalMessage(topic, _payload.ToArray()));
+            if (topic.LocalSubscribers > 0 || topic.HasRemoteInterest) HandOver(topic);
 
             // Send hands the frames' buffers to the out socket (no copy) and leaves both Msg empty for the next
             // receive. XPUB never blocks: at a subscriber's high-water mark ZeroMQ drops for that subscriber.
@@ -220,6 +221,20 @@ public sealed class NetMqBridge : IOutboundSink, IDisposable
             if (!_out.TrySend(ref _payload, TimeSpan.Zero, more: false)) Reset(ref _payload);
         }
     }
+
+    /// <summary>
+    /// Copies the payload once for in-process subscribers and for other cluster hosts that want the topic (the flag is
+    /// set only while a cluster is attached). Messages from outside are never copied for anyone else.
+    /// </summary>
+    private void HandOver(TopicCounters topic)
+    {
+        var payload = _payload.ToArray();
+        if (topic.LocalSubscribers > 0) _router.Tell(new TopicRouter.ExternalMessage(topic, payload));
+        if (topic.HasRemoteInterest && Volatile.Read(ref _cluster) is { } cluster) cluster.Tell(new Cluster.ClusterRouting.Outgoing(topic, payload));
+    }
+
+    /// <summary>Hands messages other cluster hosts want to <paramref name="cluster"/> (this host's cluster actor).</summary>
+    internal void AttachCluster(IActorRef cluster) => Volatile.Write(ref _cluster, cluster);
 
     private static void Reset(ref Msg msg)
     {

@@ -1,7 +1,10 @@
 using System.Reflection;
 using Akka.Actor;
 using Akka.Event;
+using MemberStatus = Akka.Cluster.MemberStatus;
+using IClusterActorRefProvider = Akka.Cluster.IClusterActorRefProvider;
 using Gecko.Core.Bridge;
+using Gecko.Core.Cluster;
 using Gecko.Core.Discovery;
 using Gecko.Core.Introspection;
 using Gecko.Core.Routing;
@@ -19,8 +22,10 @@ public sealed class GeckoHub : IAsyncDisposable
     private readonly CoreFile? _coreFile;
     private int _disposed;
 
-    private GeckoHub(ActorSystem system, CoreSettings settings, IActorRef router, TopicRegistry topics, HubCounters counters, NetMqBridge bridge, CoreFile? coreFile, BeaconResponder? beacon)
+    private GeckoHub(ActorSystem system, CoreSettings settings, IActorRef router, TopicRegistry topics, HubCounters counters, NetMqBridge bridge,
+        CoreFile? coreFile, BeaconResponder? beacon, IActorRef? cluster)
     {
+        ClusterActor = cluster;
         _system = system;
         Beacon = beacon;
         Settings = settings;
@@ -62,6 +67,12 @@ public sealed class GeckoHub : IAsyncDisposable
     /// <summary>The core file, when one was written.</summary>
     public string? CoreFilePath => _coreFile?.Path;
 
+    /// <summary>
+    /// This host's cluster actor (<see cref="ClusterRouting"/>) when the actor system is a cluster host
+    /// (<c>gecko.cluster.enabled</c>); null otherwise.
+    /// </summary>
+    public IActorRef? ClusterActor { get; }
+
     /// <summary>The bridge, for tests that look at its Unix socket relays.</summary>
     internal NetMqBridge Bridge => _bridge;
 
@@ -70,11 +81,20 @@ public sealed class GeckoHub : IAsyncDisposable
     /// <param name="settings">The hub settings.</param>
     /// <param name="encoder">Encodes in-process messages for external subscribers (<see cref="Messages.GeckoMessageEncoder"/> when null).</param>
     /// <param name="name">The router actor's name.</param>
+    /// <remarks>
+    /// When <c>gecko.cluster.enabled</c> is on in the system's config (created over
+    /// <see cref="ClusterSettings.ToAkkaConfig"/>), the hub also starts this host's cluster actor and joins the seeds:
+    /// topics then flow between hosts.
+    /// </remarks>
     /// <exception cref="GeckoBindException">An endpoint cannot be bound.</exception>
+    /// <exception cref="GeckoConfigurationException">The cluster is on but the actor system is not a cluster host.</exception>
     public static async Task<GeckoHub> StartAsync(ActorSystem system, CoreSettings settings, IMessageEncoder? encoder = null, string name = "gecko-router")
     {
         ArgumentNullException.ThrowIfNull(system);
         settings.Validated();
+        var clusterSettings = ClusterSettings.Create(system.Settings.Config);
+        if (clusterSettings.Enabled && ((ExtendedActorSystem)system).Provider is not IClusterActorRefProvider)
+            throw new GeckoConfigurationException("gecko.cluster.enabled is on but the actor system is not a cluster host: create it over ClusterSettings.ToAkkaConfig (gecko core and gecko launch do).");
         var topics = new TopicRegistry(settings.MaxTopics);
         var counters = new HubCounters();
         var router = system.ActorOf(TopicRouter.Props(settings, topics, counters, encoder ?? Messages.GeckoMessageEncoder.Instance), name);
@@ -95,12 +115,22 @@ public sealed class GeckoHub : IAsyncDisposable
             await StopRouterAsync(router);
             throw;
         }
+        IActorRef? cluster = null;
+        if (clusterSettings.Enabled)
+        {
+            cluster = system.ActorOf(ClusterRouting.Props(clusterSettings, topics, router, settings.MaxPayloadSize), ClusterRouting.ActorName);
+            bridge.AttachCluster(cluster);
+            await router.Ask<TopicRouter.Ack>(new TopicRouter.AttachCluster(cluster), TimeSpan.FromSeconds(10));
+            var members = Akka.Cluster.Cluster.Get(system);
+            if (clusterSettings.SeedNodes.Count == 0) members.Join(members.SelfAddress);
+            else members.JoinSeedNodes(clusterSettings.SeedNodes.Select(Address.Parse));
+        }
         GeckoHubExtension.Get(system).SetRouter(router);
         var coreFile = settings.WriteCoreFile ? TryWriteCoreFile(system, settings, bridge) : null;
         var beacon = settings.Beacon.Enabled
             ? BeaconResponder.TryStart(settings.Beacon, settings.Key, bridge.InAddress, bridge.OutAddress, Akka.Event.Logging.GetLogger(system, "gecko.beacon"))
             : null;
-        return new GeckoHub(system, settings, router, topics, counters, bridge, coreFile, beacon) { Metrics = metrics };
+        return new GeckoHub(system, settings, router, topics, counters, bridge, coreFile, beacon, cluster) { Metrics = metrics };
     }
 
     private static CoreFile? TryWriteCoreFile(ActorSystem system, CoreSettings settings, NetMqBridge bridge)
@@ -118,6 +148,23 @@ public sealed class GeckoHub : IAsyncDisposable
         }
     }
 
+    private async Task LeaveClusterAsync()
+    {
+        var cluster = Akka.Cluster.Cluster.Get(_system);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            // A member that never got in (no seed answered) has nothing to leave.
+            if (cluster.SelfMember.Status is MemberStatus.Up or MemberStatus.WeaklyUp or MemberStatus.Joining)
+                await cluster.LeaveAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _system.Log.Warning("Leaving the cluster took longer than 5 s; the others will find this host unreachable and remove it.");
+        }
+        await StopRouterAsync(ClusterActor!);
+    }
+
     private static async Task StopRouterAsync(IActorRef router)
     {
         try
@@ -132,10 +179,19 @@ public sealed class GeckoHub : IAsyncDisposable
     public async Task<HubStats> GetStatsAsync(TimeSpan? timeout = null) =>
         (await Router.Ask<TopicRouter.CurrentStats>(TopicRouter.GetStats.Instance, timeout ?? TimeSpan.FromSeconds(10))).Stats;
 
-    /// <summary>Stops answering look-ups, stops the bridge (sockets closed) and the router, and removes the core file.</summary>
+    /// <summary>This host's view of the cluster; null when the hub is not in one.</summary>
+    public async Task<ClusterState?> GetClusterStateAsync(TimeSpan? timeout = null) => ClusterActor is null
+        ? null
+        : (await ClusterActor.Ask<ClusterRouting.CurrentState>(ClusterRouting.GetState.Instance, timeout ?? TimeSpan.FromSeconds(10))).State;
+
+    /// <summary>
+    /// Leaves the cluster (others see this host leave rather than become unreachable), stops answering look-ups,
+    /// stops the bridge (sockets closed) and the router, and removes the core file.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        if (ClusterActor is not null) await LeaveClusterAsync();
         if (Beacon is not null) await Beacon.DisposeAsync();
         _bridge.Dispose();
         Metrics.Dispose();

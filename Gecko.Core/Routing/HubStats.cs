@@ -19,6 +19,32 @@ public sealed record TopicStats(
 
     /// <summary>Who subscribes to the topic, as far as the hub can know.</summary>
     public ParticipantCount Subscribers { get; init; } = ParticipantCount.Unknown;
+
+    /// <summary>The topic's traffic with other cluster hosts (<see cref="ClusterTraffic.None"/> without a cluster).</summary>
+    public ClusterTraffic Cluster { get; init; } = ClusterTraffic.None;
+}
+
+/// <summary>One topic's traffic with other cluster hosts, as this hub saw it.</summary>
+/// <param name="MessagesIn">Messages that arrived from other hosts (part of the topic's totals: they passed this hub).</param>
+/// <param name="BytesIn">Their payload bytes.</param>
+/// <param name="InPerSecond">Messages arriving per second over the last interval.</param>
+/// <param name="MessagesOut">Messages sent to other hosts, one per host that wanted each.</param>
+/// <param name="BytesOut">Their payload bytes.</param>
+/// <param name="OutPerSecond">Messages sent per second over the last interval.</param>
+public sealed record ClusterTraffic(long MessagesIn, long BytesIn, double InPerSecond, long MessagesOut, long BytesOut, double OutPerSecond)
+{
+    /// <summary>No cluster, or no traffic.</summary>
+    public static ClusterTraffic None { get; } = new(0, 0, 0, 0, 0, 0);
+
+    /// <summary>Whether any message crossed either way.</summary>
+    public bool Any => MessagesIn > 0 || MessagesOut > 0;
+
+    internal static ClusterTraffic Of(TopicCounters counters, double inPerSecond, double outPerSecond)
+    {
+        var (messagesIn, bytesIn) = counters.ReadFromCluster();
+        var (messagesOut, bytesOut) = counters.ReadToCluster();
+        return new ClusterTraffic(messagesIn, bytesIn, inPerSecond, messagesOut, bytesOut, outPerSecond);
+    }
 }
 
 /// <summary>
@@ -88,6 +114,9 @@ public sealed record HubStats(
 
     /// <summary>The hub's own reserved topics (<c>gecko.*</c>), kept out of <see cref="Topics"/> and the totals.</summary>
     public IReadOnlyList<TopicStats> Reserved { get; init; } = [];
+
+    /// <summary>This host's cluster: its members and what went to each; null when the hub is not in a cluster.</summary>
+    public Cluster.ClusterState? Cluster { get; init; }
 
     /// <summary>All malformed messages.</summary>
     public long MalformedTotal => Malformed.Values.Sum();

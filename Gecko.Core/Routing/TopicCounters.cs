@@ -32,8 +32,16 @@ public sealed class TopicCounters
     private long _localVersion;
     private long _localMessages;
     private long _localBytes;
+    private long _clusterInVersion;
+    private long _clusterInMessages;
+    private long _clusterInBytes;
+    private long _clusterOutVersion;
+    private long _clusterOutMessages;
+    private long _clusterOutBytes;
     private int _localSubscribers;
     private int _externalInterest;
+    // (interest version << 1) | wanted: see SetRemoteInterest.
+    private long _remoteInterest;
 
     internal TopicCounters(string name, byte[] utf8Name)
     {
@@ -78,13 +86,29 @@ public sealed class TopicCounters
     /// <summary>All payload bytes on this topic.</summary>
     public long Bytes => Read().Bytes;
 
-    /// <summary>All messages and their payload bytes, read together: the bytes are those of exactly these messages.</summary>
+    /// <summary>
+    /// All messages that passed this hub on the topic (from outside, published in process, arrived from other cluster
+    /// hosts) and their payload bytes, read together: the bytes are those of exactly these messages.
+    /// </summary>
     public (long Messages, long Bytes) Read()
     {
         var external = ReadPair(ref _externalVersion, ref _externalMessages, ref _externalBytes);
         var local = ReadPair(ref _localVersion, ref _localMessages, ref _localBytes);
-        return (external.Messages + local.Messages, external.Bytes + local.Bytes);
+        var cluster = ReadPair(ref _clusterInVersion, ref _clusterInMessages, ref _clusterInBytes);
+        return (external.Messages + local.Messages + cluster.Messages, external.Bytes + local.Bytes + cluster.Bytes);
     }
+
+    /// <summary>Messages that arrived from other cluster hosts and their payload bytes (router writes).</summary>
+    public (long Messages, long Bytes) ReadFromCluster() => ReadPair(ref _clusterInVersion, ref _clusterInMessages, ref _clusterInBytes);
+
+    /// <summary>Messages sent to other cluster hosts, one per host, and their payload bytes (the cluster actor writes).</summary>
+    public (long Messages, long Bytes) ReadToCluster() => ReadPair(ref _clusterOutVersion, ref _clusterOutMessages, ref _clusterOutBytes);
+
+    /// <summary>
+    /// Whether a subscriber on another cluster host wants this topic: the bridge and the router hand its messages
+    /// to the cluster only then (the cluster actor writes).
+    /// </summary>
+    public bool HasRemoteInterest => (Volatile.Read(ref _remoteInterest) & 1) != 0;
 
     /// <summary>In-process subscribers of this exact topic (router writes, bridge reads).</summary>
     public int LocalSubscribers => Volatile.Read(ref _localSubscribers);
@@ -97,6 +121,29 @@ public sealed class TopicCounters
 
     /// <summary>Counts one message published in process. Router only.</summary>
     internal void CountLocal(long bytes) => WritePair(ref _localVersion, ref _localMessages, ref _localBytes, bytes);
+
+    /// <summary>Counts one message that arrived from another cluster host. Router only.</summary>
+    internal void CountFromCluster(long bytes) => WritePair(ref _clusterInVersion, ref _clusterInMessages, ref _clusterInBytes, bytes);
+
+    /// <summary>Counts one message sent to another cluster host. Cluster actor only.</summary>
+    internal void CountToCluster(long bytes) => WritePair(ref _clusterOutVersion, ref _clusterOutMessages, ref _clusterOutBytes, bytes);
+
+    /// <summary>
+    /// Sets whether other hosts want this topic, as decided from interest table <paramref name="version"/>. Two threads
+    /// may decide at once (the cluster actor for every topic when the table changes, the thread adding a new topic
+    /// from the table it saw): the decision from the newer table wins, whatever the order of the writes.
+    /// </summary>
+    internal void SetRemoteInterest(long version, bool wanted)
+    {
+        var next = (version << 1) | (wanted ? 1L : 0L);
+        var current = Volatile.Read(ref _remoteInterest);
+        while ((current >> 1) <= version && current != next)
+        {
+            var seen = Interlocked.CompareExchange(ref _remoteInterest, next, current);
+            if (seen == current) return;
+            current = seen;
+        }
+    }
 
     // Single writer per pair: plain read-modify-writes published with volatile (release) stores, which keep their order,
     // so a reader that sees the same even version before and after its reads saw one consistent pair. On x64 these are

@@ -14,6 +14,7 @@ public sealed class TopicRegistry
     private readonly ConcurrentDictionary<byte[], TopicCounters>.AlternateLookup<ReadOnlySpan<byte>> _bySpan;
     private readonly ConcurrentDictionary<string, TopicCounters> _byName = new(StringComparer.Ordinal);
     private readonly int _builtIn;
+    private TopicInterest _remoteInterest = TopicInterest.None;
 
     /// <summary>Creates a registry that keeps at most <paramref name="maxTopics"/> topics.</summary>
     public TopicRegistry(int maxTopics)
@@ -86,7 +87,26 @@ public sealed class TopicRegistry
         // Two threads may race to add the same topic: the name table decides who wins, the byte table follows it.
         counters = _byName.GetOrAdd(name, static (n, b) => new TopicCounters(n, b), bytes);
         _byBytes.TryAdd(counters.Utf8Name, counters);
+        // A topic first seen now is wanted by other hosts if the latest table says so; SetRemoteInterest may be
+        // walking the topics at this moment, and the newer table's decision wins (see TopicCounters).
+        Interlocked.MemoryBarrier();
+        var interest = Volatile.Read(ref _remoteInterest);
+        counters.SetRemoteInterest(interest.Version, interest.Matches(counters));
         return true;
+    }
+
+    /// <summary>What other cluster hosts want now.</summary>
+    public TopicInterest RemoteInterest => Volatile.Read(ref _remoteInterest);
+
+    /// <summary>
+    /// Marks every topic, and every topic added from now on, as wanted by other cluster hosts or not, by
+    /// <paramref name="interest"/> (which must be newer than the last one set).
+    /// </summary>
+    public void SetRemoteInterest(TopicInterest interest)
+    {
+        ArgumentNullException.ThrowIfNull(interest);
+        Interlocked.Exchange(ref _remoteInterest, interest);
+        foreach (var counters in _byName.Values) counters.SetRemoteInterest(interest.Version, interest.Matches(counters));
     }
 
     private sealed class ByteArrayComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>

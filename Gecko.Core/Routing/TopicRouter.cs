@@ -109,6 +109,18 @@ public static class TopicRouter
     /// <summary>The first external subscriber of a prefix came, or the last one left.</summary>
     internal sealed record ExternalSubscriptionChanged(byte[] Prefix, bool Subscribed);
 
+    /// <summary>Connects the router to the host's cluster actor: it is told this host's interest and handed messages other hosts want.</summary>
+    internal sealed record AttachCluster(IActorRef Cluster);
+
+    /// <summary>What this host's subscribers want (router to cluster actor, on every change).</summary>
+    internal sealed record LocalInterestChanged(TopicInterest Interest);
+
+    /// <summary>A message that arrived from another cluster host: delivered here only, never sent to the cluster again.</summary>
+    internal sealed record FromCluster(TopicCounters Topic, byte[] Payload);
+
+    /// <summary>The cluster's members and traffic, for the next snapshots.</summary>
+    internal sealed record ClusterStateChanged(Cluster.ClusterState State);
+
     /// <summary>A generic acknowledgement.</summary>
     internal sealed class Ack
     {

@@ -20,6 +20,10 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
 
         /// <summary>Whether messages came from outside during the last interval.</summary>
         public bool ExternalActive;
+        public long FromCluster;
+        public long ToCluster;
+        public double FromClusterPerSecond;
+        public double ToClusterPerSecond;
     }
 
     /// <summary>A registration that said more than pygecko's (host, topics), or came from another machine.</summary>
@@ -74,6 +78,9 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
     private HubMetrics? _metrics;
     private long _lastQueryAnswer;
     private bool _queryAnswerScheduled;
+    private IActorRef? _cluster;
+    private Cluster.ClusterState? _clusterState;
+    private long _localInterestVersion;
 
     public TopicRouterActor(CoreSettings settings, TopicRegistry registry, HubCounters hubCounters, IMessageEncoder encoder)
     {
@@ -109,6 +116,14 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
             Sender.Tell(Ack.Instance);
         });
         Receive<Tick>(_ => HandleTick());
+        Receive<FromCluster>(HandleFromCluster);
+        Receive<AttachCluster>(a =>
+        {
+            _cluster = a.Cluster;
+            AnnounceLocalInterest();
+            Sender.Tell(Ack.Instance);
+        });
+        Receive<ClusterStateChanged>(c => _clusterState = c.State);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -140,12 +155,16 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
         }
 
         var size = _encoder.KnownSize(publish.Message);
-        if (_outbound is not null && HasExternalInterest(counters))
+        var external = _outbound is not null && HasExternalInterest(counters);
+        var remote = _cluster is not null && counters.HasRemoteInterest;
+        if (external || remote)
         {
+            // Encoded once, whoever wants it: the bridge's subscribers and every other host share the bytes.
             if (_encoder.TryEncode(publish.Message, out var payload))
             {
                 size = payload.Length;
-                _outbound.Enqueue(counters, payload);
+                if (external) _outbound!.Enqueue(counters, payload);
+                if (remote) _cluster!.Tell(new Cluster.ClusterRouting.Outgoing(counters, payload));
             }
             else
             {
@@ -158,6 +177,22 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
 
     private void HandleExternal(ExternalMessage message) =>
         Deliver(message.Topic.Name, new TopicMessage(message.Topic.Name, message.Payload));
+
+    /// <summary>Delivered to this host's subscribers only: what came from the cluster never goes back to it.</summary>
+    private void HandleFromCluster(FromCluster message)
+    {
+        var counters = message.Topic;
+        counters.CountFromCluster(message.Payload.Length);
+        if (_outbound is not null && HasExternalInterest(counters)) _outbound.Enqueue(counters, message.Payload);
+        Deliver(counters.Name, new TopicMessage(counters.Name, message.Payload));
+    }
+
+    /// <summary>Tells the cluster actor what this host's subscribers want: exact topics of actors, prefixes of ZeroMQ subscribers.</summary>
+    private void AnnounceLocalInterest()
+    {
+        if (_cluster is null) return;
+        _cluster.Tell(new LocalInterestChanged(new TopicInterest(++_localInterestVersion, _subscribers.Keys, _externalPrefixes)));
+    }
 
     private void Deliver(string topic, TopicMessage message)
     {
@@ -180,14 +215,15 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
             Sender.Tell(new Status.Failure(e));
             return;
         }
-        if (!_subscribers.TryGetValue(subscribe.Topic, out var list))
-            _subscribers[subscribe.Topic] = list = [];
+        var newTopic = !_subscribers.TryGetValue(subscribe.Topic, out var list);
+        if (list is null) _subscribers[subscribe.Topic] = list = [];
         if (!list.Contains(subscribe.Subscriber))
         {
             list.Add(subscribe.Subscriber);
             Hold(subscribe.Subscriber);
         }
         counters.SetLocalSubscribers(list.Count);
+        if (newTopic) AnnounceLocalInterest();
         Sender.Tell(new SubscribeAck(subscribe));
     }
 
@@ -211,7 +247,11 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
     private void RemoveSubscription(string topic, IActorRef subscriber)
     {
         if (!_subscribers.TryGetValue(topic, out var list) || !list.Remove(subscriber)) return;
-        if (list.Count == 0) _subscribers.Remove(topic);
+        if (list.Count == 0)
+        {
+            _subscribers.Remove(topic);
+            AnnounceLocalInterest();
+        }
         if (_registry.TryGet(topic, out var counters)) counters.SetLocalSubscribers(list.Count);
         Release(subscriber);
     }
@@ -357,6 +397,7 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
             if (index >= 0) _externalPrefixes.RemoveAt(index);
         }
         _interestVersion++;
+        AnnounceLocalInterest();
     }
 
     /// <summary>Whether an external prefix matches; recomputed only after subscriptions changed.</summary>
@@ -395,6 +436,15 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
             rate.Messages = messages;
             rate.Bytes = bytes;
             rate.ExternalMessages = external;
+            if (_cluster is not null)
+            {
+                var fromCluster = counters.ReadFromCluster().Messages;
+                var toCluster = counters.ReadToCluster().Messages;
+                rate.FromClusterPerSecond = (fromCluster - rate.FromCluster) / seconds;
+                rate.ToClusterPerSecond = (toCluster - rate.ToCluster) / seconds;
+                rate.FromCluster = fromCluster;
+                rate.ToCluster = toCluster;
+            }
             if (!counters.IsReserved) total += rate.MessagesPerSecond;
         }
         _totalMessagesPerSecond = total;
@@ -441,6 +491,7 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
                     !externalActive || announcedPublishing > 0),
                 Subscribers = new ParticipantCount(counters.LocalSubscribers + announcedSubscribers.GetValueOrDefault(counters.Name),
                     ExternalSubscribersAnnounced(counters, announcedSubscribers)),
+                Cluster = _cluster is null ? ClusterTraffic.None : ClusterTraffic.Of(counters, rate?.FromClusterPerSecond ?? 0, rate?.ToClusterPerSecond ?? 0),
             });
         }
         topics.Sort((a, b) => string.CompareOrdinal(a.Topic, b.Topic));
@@ -451,6 +502,7 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
             Interval = _settings.StatsInterval,
             Nodes = nodes,
             Reserved = reserved,
+            Cluster = _clusterState,
         };
     }
 

@@ -12,7 +12,7 @@ public class GeckoSerializerTests
     private static Quaternion Q(JsonElement e) => new(e[0].GetDouble(), e[1].GetDouble(), e[2].GetDouble(), e[3].GetDouble());
 
     /// <summary>The typed message each reference vector's fields describe, built from the JSON, not from the bytes.</summary>
-    private static object Expected(string name)
+    internal static object Expected(string name)
     {
         var f = ReferenceVectors.Get(name).Fields;
         return name switch

@@ -1,0 +1,350 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Event;
+using Gecko.Core.Routing;
+using Gecko.Core.Wire;
+using static Gecko.Core.Cluster.ClusterRouting;
+
+namespace Gecko.Core.Cluster.Internal;
+
+/// <summary>A host's cluster actor: see <see cref="ClusterRouting"/>.</summary>
+internal sealed class ClusterRouterActor : ReceiveActor, IWithTimers
+{
+    /// <summary>Another host: where to send, what it wants, and the flow control of what went to it.</summary>
+    private sealed class RemoteHost(IActorRef actor)
+    {
+        public IActorRef Actor { get; } = actor;
+        public long Version { get; set; } = -1;
+        public TopicInterest Interest { get; set; } = TopicInterest.None;
+        public long Sent;
+        public long SentBytes;
+        public long Acknowledged;
+        public long AcknowledgedBytes;
+        public long Dropped;
+        public bool Unreachable;
+    }
+
+    /// <summary>What came from another host and how much of it was acknowledged.</summary>
+    private sealed class Inbound
+    {
+        public long Messages;
+        public long Bytes;
+        public long AcknowledgedMessages;
+        public long AcknowledgedBytes;
+    }
+
+    private sealed class Announce
+    {
+        public static readonly Announce Instance = new();
+        private Announce() { }
+    }
+
+    private sealed class Report
+    {
+        public static readonly Report Instance = new();
+        private Report() { }
+    }
+
+    private sealed class FlushAcknowledgements
+    {
+        public static readonly FlushAcknowledgements Instance = new();
+        private FlushAcknowledgements() { }
+    }
+
+    private static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan AcknowledgeInterval = TimeSpan.FromMilliseconds(100);
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly ClusterSettings _settings;
+    private readonly TopicRegistry _registry;
+    private readonly IActorRef _router;
+    private readonly int _maxPayloadSize;
+    private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
+    private readonly IActorRef _mediator = DistributedPubSub.Get(Context.System).Mediator;
+    private readonly Dictionary<Address, Member> _members = new();
+    private readonly HashSet<Address> _unreachable = [];
+    private readonly Dictionary<Address, RemoteHost> _hosts = new();
+    private readonly Dictionary<IActorRef, Inbound> _inbound = new();
+    private readonly Dictionary<TopicCounters, (long Version, RemoteHost[] Hosts)> _targets = new(ReferenceEqualityComparer.Instance);
+    private readonly long _acknowledgeEvery;
+    private readonly long _acknowledgeBytes;
+    private TopicInterest _localInterest = TopicInterest.None;
+    private long _targetsVersion;
+    private long _remoteInterestVersion;
+    private DateTime _lastDropWarning = DateTime.MinValue;
+    private DateTime _lastBadDataWarning = DateTime.MinValue;
+
+    public ClusterRouterActor(ClusterSettings settings, TopicRegistry registry, IActorRef router, int maxPayloadSize)
+    {
+        _settings = settings;
+        _registry = registry;
+        _router = router;
+        _maxPayloadSize = maxPayloadSize;
+        // A quarter of the window: the sender never waits on an acknowledgement while it still has room.
+        _acknowledgeEvery = Math.Max(1, settings.SendWindow / 4);
+        _acknowledgeBytes = Math.Max(1, settings.SendWindowBytes / 4);
+
+        Receive<Outgoing>(HandleOutgoing);
+        Receive<TopicData>(HandleData);
+        Receive<DataAcknowledged>(HandleAcknowledged);
+        Receive<TopicRouter.LocalInterestChanged>(changed =>
+        {
+            if (changed.Interest.Version <= _localInterest.Version) return;
+            var same = changed.Interest.SameAs(_localInterest);
+            _localInterest = changed.Interest;
+            if (!same) AnnounceInterest();
+        });
+        Receive<InterestAnnounced>(HandleInterest);
+        Receive<ClusterEvent.IMemberEvent>(HandleMemberEvent);
+        Receive<ClusterEvent.UnreachableMember>(u => HandleReachability(u.Member, reachable: false));
+        Receive<ClusterEvent.ReachableMember>(r => HandleReachability(r.Member, reachable: true));
+        Receive<SubscribeAck>(_ => { });
+        Receive<Announce>(_ => AnnounceInterest());
+        Receive<Report>(_ => _router.Tell(new TopicRouter.ClusterStateChanged(State())));
+        Receive<FlushAcknowledgements>(_ => AcknowledgeAll());
+        Receive<GetState>(_ => Sender.Tell(new CurrentState(State())));
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void PreStart()
+    {
+        _mediator.Tell(new Subscribe(InterestTopic, Self));
+        _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+            typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
+        Timers.StartPeriodicTimer("announce", Announce.Instance, _settings.InterestInterval);
+        Timers.StartPeriodicTimer("report", Report.Instance, ReportInterval);
+        Timers.StartPeriodicTimer("acknowledge", FlushAcknowledgements.Instance, AcknowledgeInterval);
+        _router.Tell(new TopicRouter.ClusterStateChanged(State()));
+    }
+
+    protected override void PostStop() => _cluster.Unsubscribe(Self);
+
+    private InterestAnnounced OwnInterest(bool isReply) =>
+        new(Self, _localInterest.Version, _localInterest.Topics.ToArray(), _localInterest.Prefixes.ToArray(), isReply);
+
+    private void AnnounceInterest() => _mediator.Tell(new Publish(InterestTopic, OwnInterest(isReply: false)));
+
+    private void HandleInterest(InterestAnnounced announced)
+    {
+        if (announced.Host is null || announced.Topics is null || announced.Prefixes is null) return;
+        var address = announced.Host.Path.Address;
+        if (address.Equals(_cluster.SelfAddress)) return;
+        // Only members are listened to: a removed host's late announcement must not bring it back.
+        if (!_members.TryGetValue(address, out var member) || member.Status is MemberStatus.Down or MemberStatus.Removed) return;
+
+        if (!_hosts.TryGetValue(address, out var host) || !host.Actor.Equals(announced.Host))
+        {
+            _hosts[address] = host = new RemoteHost(announced.Host) { Unreachable = _unreachable.Contains(address) };
+            // It may not have heard of this host yet: answer at once instead of at the next interval.
+            if (!announced.IsReply) announced.Host.Tell(OwnInterest(isReply: true));
+        }
+        if (announced.Version <= host.Version) return;
+        host.Version = announced.Version;
+        var interest = new TopicInterest(announced.Version,
+            announced.Topics.Where(t => t is not null && WireProtocol.TryDecodeTopic(System.Text.Encoding.UTF8.GetBytes(t), out _)),
+            announced.Prefixes.Where(p => p is not null && p.Length <= WireProtocol.MaxTopicBytes));
+        if (interest.SameAs(host.Interest)) return;
+        host.Interest = interest;
+        if (_log.IsDebugEnabled) _log.Debug("{0} wants {1} topics and {2} prefixes", address, interest.Topics.Count, interest.Prefixes.Count);
+        InterestChanged();
+    }
+
+    /// <summary>Some host's interest changed or it went away: new target lists, and the topic table marked anew.</summary>
+    private void InterestChanged()
+    {
+        _targetsVersion++;
+        var union = new TopicInterest(_remoteInterestVersion + 1,
+            _hosts.Values.SelectMany(h => h.Interest.Topics), _hosts.Values.SelectMany(h => h.Interest.Prefixes));
+        if (union.SameAs(_registry.RemoteInterest)) return;
+        _remoteInterestVersion++;
+        _registry.SetRemoteInterest(union);
+    }
+
+    private void HandleOutgoing(Outgoing outgoing)
+    {
+        var topic = outgoing.Topic;
+        var hosts = TargetsOf(topic);
+        var length = outgoing.Payload.Length;
+        TopicData? data = null;
+        for (var i = 0; i < hosts.Length; i++)
+        {
+            var host = hosts[i];
+            if (host.Unreachable
+                || host.Sent - host.Acknowledged >= _settings.SendWindow
+                || host.SentBytes - host.AcknowledgedBytes + length > _settings.SendWindowBytes && host.Sent > host.Acknowledged)
+            {
+                host.Dropped++;
+                WarnDropped(host);
+                continue;
+            }
+            // One message object for every host: Akka.Remote serializes it per connection.
+            data ??= new TopicData(topic.Name, outgoing.Payload);
+            host.Actor.Tell(data);
+            host.Sent++;
+            host.SentBytes += length;
+            topic.CountToCluster(length);
+        }
+    }
+
+    private RemoteHost[] TargetsOf(TopicCounters topic)
+    {
+        if (_targets.TryGetValue(topic, out var cached) && cached.Version == _targetsVersion) return cached.Hosts;
+        var hosts = _hosts.Values.Where(h => h.Interest.Matches(topic)).ToArray();
+        _targets[topic] = (_targetsVersion, hosts);
+        return hosts;
+    }
+
+    private void HandleData(TopicData data)
+    {
+        // Another host is as untrusted as the wire: Hyperion fills fields without running constructors.
+        if (data.Topic is null || data.Payload is null || data.Payload.Length > _maxPayloadSize
+            || TopicInterest.IsHubOwn(data.Topic) || !WireProtocol.TryDecodeTopic(System.Text.Encoding.UTF8.GetBytes(data.Topic), out _))
+        {
+            WarnBadData(data);
+            return;
+        }
+        if (!_inbound.TryGetValue(Sender, out var inbound)) _inbound[Sender] = inbound = new Inbound();
+        inbound.Messages++;
+        inbound.Bytes += data.Payload.Length;
+        if (inbound.Messages - inbound.AcknowledgedMessages >= _acknowledgeEvery || inbound.Bytes - inbound.AcknowledgedBytes >= _acknowledgeBytes)
+            Acknowledge(Sender, inbound);
+
+        TopicCounters counters;
+        try
+        {
+            counters = _registry.GetOrAdd(data.Topic);
+        }
+        catch (GeckoException e)
+        {
+            WarnBadData(data, e.Message);
+            return;
+        }
+        _router.Tell(new TopicRouter.FromCluster(counters, data.Payload));
+    }
+
+    private void Acknowledge(IActorRef sender, Inbound inbound)
+    {
+        inbound.AcknowledgedMessages = inbound.Messages;
+        inbound.AcknowledgedBytes = inbound.Bytes;
+        sender.Tell(new DataAcknowledged(inbound.Messages, inbound.Bytes));
+    }
+
+    private void AcknowledgeAll()
+    {
+        foreach (var (sender, inbound) in _inbound)
+        {
+            if (inbound.Messages != inbound.AcknowledgedMessages) Acknowledge(sender, inbound);
+        }
+    }
+
+    private void HandleAcknowledged(DataAcknowledged acknowledged)
+    {
+        if (!_hosts.TryGetValue(Sender.Path.Address, out var host) || !host.Actor.Equals(Sender)) return;
+        // Never beyond what was sent: a confused peer must not open the window wider than it is.
+        host.Acknowledged = Math.Clamp(acknowledged.Messages, host.Acknowledged, host.Sent);
+        host.AcknowledgedBytes = Math.Clamp(acknowledged.Bytes, host.AcknowledgedBytes, host.SentBytes);
+    }
+
+    private void HandleMemberEvent(ClusterEvent.IMemberEvent memberEvent)
+    {
+        var member = memberEvent.Member;
+        switch (memberEvent)
+        {
+            case ClusterEvent.MemberJoined:
+                _members[member.Address] = member;
+                Changed(member, MembershipChange.Joined);
+                break;
+            case ClusterEvent.MemberUp or ClusterEvent.MemberWeaklyUp:
+                _members[member.Address] = member;
+                Changed(member, MembershipChange.Up);
+                // A newcomer learns this host's interest from the announcement; answered announcements do the rest.
+                AnnounceInterest();
+                break;
+            case ClusterEvent.MemberLeft:
+                _members[member.Address] = member;
+                Changed(member, MembershipChange.Left);
+                break;
+            case ClusterEvent.MemberDowned:
+                _members[member.Address] = member;
+                Changed(member, MembershipChange.Downed);
+                break;
+            case ClusterEvent.MemberRemoved:
+                _members.Remove(member.Address);
+                _unreachable.Remove(member.Address);
+                Forget(member.Address);
+                Changed(member, MembershipChange.Removed);
+                break;
+            default:
+                _members[member.Address] = member;
+                break;
+        }
+        _router.Tell(new TopicRouter.ClusterStateChanged(State()));
+    }
+
+    private void HandleReachability(Member member, bool reachable)
+    {
+        if (reachable) _unreachable.Remove(member.Address);
+        else _unreachable.Add(member.Address);
+        if (_hosts.TryGetValue(member.Address, out var host)) host.Unreachable = !reachable;
+        Changed(member, reachable ? MembershipChange.Reachable : MembershipChange.Unreachable);
+        _router.Tell(new TopicRouter.ClusterStateChanged(State()));
+    }
+
+    private void Forget(Address address)
+    {
+        if (_hosts.Remove(address)) InterestChanged();
+        foreach (var sender in _inbound.Keys.Where(s => s.Path.Address.Equals(address)).ToArray()) _inbound.Remove(sender);
+    }
+
+    private void Changed(Member member, MembershipChange change)
+    {
+        var changed = new MembershipChanged(member.Address.ToString(), member.Roles.Order(StringComparer.Ordinal).ToArray(), change,
+            member.Address.Equals(_cluster.SelfAddress));
+        if (change is MembershipChange.Unreachable or MembershipChange.Downed || changed.IsSelf && change == MembershipChange.Removed)
+            _log.Warning("{0}", changed.Text);
+        else
+            _log.Info("{0}", changed.Text);
+        Context.System.EventStream.Publish(changed);
+    }
+
+    private ClusterState State()
+    {
+        var members = new List<ClusterMemberState>();
+        foreach (var (address, member) in _members.OrderBy(m => m.Key.ToString(), StringComparer.Ordinal))
+        {
+            _hosts.TryGetValue(address, out var host);
+            var received = 0L;
+            foreach (var (sender, inbound) in _inbound)
+            {
+                if (sender.Path.Address.Equals(address)) received += inbound.Messages;
+            }
+            var isSelf = address.Equals(_cluster.SelfAddress);
+            members.Add(new ClusterMemberState(address.ToString(), member.Roles.Order(StringComparer.Ordinal).ToArray(), member.Status.ToString(),
+                !_unreachable.Contains(address), isSelf,
+                isSelf ? _localInterest.Topics.Count : host?.Interest.Topics.Count ?? 0,
+                isSelf ? _localInterest.Prefixes.Count : host?.Interest.Prefixes.Count ?? 0,
+                host?.Sent ?? 0, host?.SentBytes ?? 0, host?.Dropped ?? 0, received));
+        }
+        return new ClusterState(_cluster.SelfAddress.ToString(), _settings.Roles, members);
+    }
+
+    private void WarnDropped(RemoteHost host)
+    {
+        // Throttled: a flood towards a slow host would otherwise flood the log too.
+        if (DateTime.UtcNow - _lastDropWarning < TimeSpan.FromSeconds(5)) return;
+        _lastDropWarning = DateTime.UtcNow;
+        var address = host.Actor.Path.Address;
+        _log.Warning("Dropping messages for {0} ({1} so far): {2}", address, host.Dropped,
+            _unreachable.Contains(address) ? "it is unreachable" : "it has not acknowledged gecko.cluster.send-window messages or send-window-bytes yet (a slow network or host)");
+    }
+
+    private void WarnBadData(TopicData data, string? reason = null)
+    {
+        if (DateTime.UtcNow - _lastBadDataWarning < TimeSpan.FromSeconds(5)) return;
+        _lastBadDataWarning = DateTime.UtcNow;
+        _log.Warning("Dropped a message from {0}: {1}", Sender.Path.Address,
+            reason ?? $"not a valid topic and payload (topic '{data.Topic}', {data.Payload?.Length ?? -1} bytes, at most {_maxPayloadSize})");
+    }
+}
