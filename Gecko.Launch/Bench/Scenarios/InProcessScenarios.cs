@@ -35,10 +35,16 @@ internal sealed class InProcessScenarios : IAsyncDisposable
     /// <summary>Starts the actor system and a hub on OS-chosen ports, without a core file.</summary>
     public static async Task<InProcessScenarios> StartAsync(BenchOptions options)
     {
-        var system = GeckoActorSystem.Create();
+        // The bench's own output is its report (JSON on stdout): the actor system must not print there.
+        var system = GeckoActorSystem.Create(Akka.Configuration.ConfigurationFactory.ParseString("akka { loglevel = OFF, stdout-loglevel = OFF }"));
         try
         {
-            var settings = CoreSettings.Default with { InAddress = "tcp://127.0.0.1:0", OutAddress = "tcp://127.0.0.1:0", WriteCoreFile = false };
+            // A private hub: no core file and no beacon, so no node on this machine can find it by mistake.
+            var defaults = CoreSettings.Default;
+            var settings = defaults with
+            {
+                InAddress = "tcp://127.0.0.1:0", OutAddress = "tcp://127.0.0.1:0", WriteCoreFile = false, Beacon = defaults.Beacon with { Enabled = false },
+            };
             var hub = await GeckoHub.StartAsync(system, settings);
             return new InProcessScenarios(options, system, hub);
         }

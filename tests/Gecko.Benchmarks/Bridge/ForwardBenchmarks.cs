@@ -32,7 +32,11 @@ public class ForwardBenchmarks
         if (!EndpointFactory.IsAvailable(EndpointKind.LibZmq))
             throw new InvalidOperationException("ForwardBenchmarks need libzmq.so.5: apt-get install libzmq5 (python3-zmq brings it).");
         _system = ActorSystem.Create("forward-bench", "akka.loglevel = WARNING");
-        var settings = CoreSettings.Default with { InAddress = "tcp://127.0.0.1:0", OutAddress = "tcp://127.0.0.1:0", WriteCoreFile = false };
+        var defaults = CoreSettings.Default;
+        var settings = defaults with
+        {
+            InAddress = "tcp://127.0.0.1:0", OutAddress = "tcp://127.0.0.1:0", WriteCoreFile = false, Beacon = defaults.Beacon with { Enabled = false },
+        };
         _hub = GeckoHub.StartAsync(_system, settings).GetAwaiter().GetResult();
         _endpoints = EndpointFactory.Create(EndpointKind.LibZmq);
         _subscriber = _endpoints.Subscriber(_hub.OutAddress, "bench.forward");
