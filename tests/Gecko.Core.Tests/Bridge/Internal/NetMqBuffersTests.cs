@@ -35,4 +35,29 @@ public sealed class NetMqBuffersTests
 
         Assert.True(pool.Take(size).Length >= size);
     }
+
+    [Fact]
+    public void Return_ThenTake_ReusesTheArrayOfThatSize()
+    {
+        using var pool = new NetMqBuffers(8 << 20, 4 << 20);
+        var first = pool.Take(1 << 20);
+
+        pool.Return(first);
+
+        Assert.Same(first, pool.Take((1 << 20) - 100));
+        Assert.NotSame(first, pool.Take(1 << 20));
+    }
+
+    [Fact]
+    public void Return_BeyondTheBudget_KeepsNoMore()
+    {
+        using var pool = new NetMqBuffers(2 << 20, 4 << 20);
+        var taken = Enumerable.Range(0, 4).Select(_ => pool.Take(1 << 20)).ToArray();
+
+        foreach (var buffer in taken) pool.Return(buffer);
+
+        // Two megabytes of budget: two of the four come back, then fresh arrays.
+        var again = Enumerable.Range(0, 4).Select(_ => pool.Take(1 << 20)).ToArray();
+        Assert.Equal(2, again.Count(b => taken.Contains(b)));
+    }
 }
