@@ -28,12 +28,13 @@ public sealed class NetMqBridge : IOutboundSink, IDisposable
     private readonly NetMQPoller _poller;
     private readonly NetMQTimer _watermarks = new(WatermarkCheckInterval);
     private readonly List<UnixSocketRelay> _relays = [];
+    private readonly NetMqDropCounter? _drops;
     private Msg _topic;
     private Msg _payload;
     private Msg _discard;
     private int _disposed;
 
-    private readonly record struct Outbound(byte[] Topic, byte[] Payload);
+    private readonly record struct Outbound(TopicCounters Topic, byte[] Payload);
 
     /// <summary>Frames up to this size are pooled (camera images); larger ones are rare enough to allocate.</summary>
     private const int LargestPooledFrame = 4 << 20;
@@ -64,6 +65,9 @@ public sealed class NetMqBridge : IOutboundSink, IDisposable
         _in.Options.MaxMsgSize = settings.SocketMaxFrameSize;
         // The out side only ever receives subscriptions: one byte plus a topic prefix.
         _out.Options.MaxMsgSize = 1 + WireProtocol.MaxTopicBytes + 1;
+        // ZeroMQ drops silently for a subscriber at its high-water mark: count each such message per topic.
+        _drops = NetMqDropCounter.TryCreate(_out);
+        counters.DropsCounted = _drops is not null;
 
         try
         {
@@ -110,6 +114,12 @@ public sealed class NetMqBridge : IOutboundSink, IDisposable
         }
     }
 
+    /// <summary>
+    /// Whether messages dropped for subscribers at their high-water mark are counted (<see cref="TopicCounters.Dropped"/>);
+    /// false only if NetMQ's internals are not as expected (see NetMqDropCounter).
+    /// </summary>
+    public bool CountsDrops => _drops is { IsBroken: false };
+
     /// <summary>Whether NetMQ has a tick counter (see <c>gecko.core.fast-clock</c>).</summary>
     public static bool FastClockActive => NetMqFastClock.IsActive;
 
@@ -128,7 +138,7 @@ public sealed class NetMqBridge : IOutboundSink, IDisposable
         if (Volatile.Read(ref _disposed) != 0) return;
         try
         {
-            _outbound.Enqueue(new Outbound(topic.Utf8Name, payload));
+            _outbound.Enqueue(new Outbound(topic, payload));
         }
         catch (ObjectDisposedException)
         {
@@ -216,8 +226,11 @@ public sealed class NetMqBridge : IOutboundSink, IDisposable
             if (topic.LocalSubscribers > 0 || topic.HasRemoteInterest) HandOver(topic);
 
             // Send hands the frames' buffers to the out socket (no copy) and leaves both Msg empty for the next
-            // receive. XPUB never blocks: at a subscriber's high-water mark ZeroMQ drops for that subscriber.
+            // receive. XPUB never blocks: at a subscriber's high-water mark ZeroMQ drops for that subscriber, which
+            // is counted between the two frames while some pipe is full (two field reads otherwise).
+            var full = _drops?.FullPipes ?? 0;
             if (!_out.TrySend(ref _topic, TimeSpan.Zero, more: true)) Reset(ref _topic);
+            if (_drops is not null && (full | _drops.FullPipes) != 0) CountDrops(topic);
             if (!_out.TrySend(ref _payload, TimeSpan.Zero, more: false)) Reset(ref _payload);
         }
     }
@@ -235,6 +248,13 @@ public sealed class NetMqBridge : IOutboundSink, IDisposable
 
     /// <summary>Hands messages other cluster hosts want to <paramref name="cluster"/> (this host's cluster actor).</summary>
     internal void AttachCluster(IActorRef cluster) => Volatile.Write(ref _cluster, cluster);
+
+    /// <summary>Between a message's two frames, while some subscriber's queue is full: counts who misses it.</summary>
+    private void CountDrops(TopicCounters topic)
+    {
+        topic.CountDropped(_drops!.Missed(topic.Utf8Name));
+        if (_drops.IsBroken) _counters.DropsCounted = false;
+    }
 
     private static void Reset(ref Msg msg)
     {
@@ -301,7 +321,9 @@ public sealed class NetMqBridge : IOutboundSink, IDisposable
     {
         while (_outbound.TryDequeue(out var message, TimeSpan.Zero))
         {
-            _out.TrySendFrame(TimeSpan.Zero, message.Topic, more: true);
+            var full = _drops?.FullPipes ?? 0;
+            _out.TrySendFrame(TimeSpan.Zero, message.Topic.Utf8Name, more: true);
+            if (_drops is not null && (full | _drops.FullPipes) != 0) CountDrops(message.Topic);
             _out.TrySendFrame(TimeSpan.Zero, message.Payload, more: false);
         }
     }

@@ -72,11 +72,13 @@ public sealed record StatsReport(HubIdentity Hub, HubStats Stats, IReadOnlyList<
         Pair(ref writer, "threads", stats.Hub.Threads);
 
         writer.Write("totals");
-        writer.WriteMapHeader(4);
+        writer.WriteMapHeader(6);
         Pair(ref writer, "messages", stats.TotalMessages);
         Pair(ref writer, "bytes", stats.TotalBytes);
         Pair(ref writer, "msgs_per_s", stats.MessagesPerSecond);
         Pair(ref writer, "bytes_per_s", stats.Topics.Sum(t => t.BytesPerSecond));
+        Pair(ref writer, "dropped", stats.TotalDropped);
+        Pair(ref writer, "drops_counted", stats.DropsCounted);
 
         writer.Write("malformed");
         writer.WriteMapHeader(stats.Malformed.Count);
@@ -127,7 +129,7 @@ public sealed record StatsReport(HubIdentity Hub, HubStats Stats, IReadOnlyList<
         writer.WriteArrayHeader(topics.Count);
         foreach (var topic in topics)
         {
-            writer.WriteMapHeader(11);
+            writer.WriteMapHeader(12);
             Pair(ref writer, "topic", topic.Topic);
             Pair(ref writer, "messages", topic.Messages);
             Pair(ref writer, "bytes", topic.Bytes);
@@ -139,6 +141,7 @@ public sealed record StatsReport(HubIdentity Hub, HubStats Stats, IReadOnlyList<
             Pair(ref writer, "subscribers_exact", topic.Subscribers.Exact);
             Pair(ref writer, "local_subscribers", topic.LocalSubscribers);
             Pair(ref writer, "external_subscribers", topic.ExternalSubscribers);
+            Pair(ref writer, "dropped", topic.Dropped);
         }
     }
 
@@ -228,6 +231,9 @@ public sealed record StatsReport(HubIdentity Hub, HubStats Stats, IReadOnlyList<
             Interval = Seconds(hubMap, "interval"),
             Nodes = nodes,
             Reserved = Topics(map, "reserved"),
+            TotalDropped = Long(totals, "dropped"),
+            // A report without the key comes from a hub that did not count drops.
+            DropsCounted = Bool(totals, "drops_counted"),
         };
         report = new StatsReport(hub, stats, Strings(map, "reply_to"));
         return true;
@@ -244,6 +250,7 @@ public sealed record StatsReport(HubIdentity Hub, HubStats Stats, IReadOnlyList<
             {
                 Publishers = new ParticipantCount((int)Long(topic, "publishers"), Bool(topic, "publishers_exact")),
                 Subscribers = new ParticipantCount((int)Long(topic, "subscribers"), Bool(topic, "subscribers_exact")),
+                Dropped = Long(topic, "dropped"),
             });
         }
         return topics;

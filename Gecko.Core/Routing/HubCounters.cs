@@ -4,6 +4,17 @@ namespace Gecko.Core.Routing;
 public sealed class HubCounters
 {
     private readonly long[] _malformed = new long[Enum.GetValues<MalformedReason>().Length];
+    private int _dropsCounted;
+
+    /// <summary>
+    /// Whether the bridge counts the messages it drops for subscribers at their high-water mark
+    /// (<see cref="TopicCounters.Dropped"/>); false before a bridge is attached or if NetMQ's internals are not as expected.
+    /// </summary>
+    public bool DropsCounted
+    {
+        get => Volatile.Read(ref _dropsCounted) != 0;
+        internal set => Volatile.Write(ref _dropsCounted, value ? 1 : 0);
+    }
 
     /// <summary>Messages dropped for <paramref name="reason"/>.</summary>
     public long Malformed(MalformedReason reason) => Volatile.Read(ref _malformed[(int)reason]);

@@ -22,6 +22,12 @@ public sealed record TopicStats(
 
     /// <summary>The topic's traffic with other cluster hosts (<see cref="ClusterTraffic.None"/> without a cluster).</summary>
     public ClusterTraffic Cluster { get; init; } = ClusterTraffic.None;
+
+    /// <summary>
+    /// Messages the hub dropped for external subscribers whose queue was full (their high-water mark), since it
+    /// started: one per subscriber per message missed. ZeroMQ drops these silently; the hub counts them.
+    /// </summary>
+    public long Dropped { get; init; }
 }
 
 /// <summary>One topic's traffic with other cluster hosts, as this hub saw it.</summary>
@@ -117,6 +123,12 @@ public sealed record HubStats(
 
     /// <summary>This host's cluster: its members and what went to each; null when the hub is not in a cluster.</summary>
     public Cluster.ClusterState? Cluster { get; init; }
+
+    /// <summary>Messages dropped for slow external subscribers, all topics but the reserved ones (see <see cref="TopicStats.Dropped"/>).</summary>
+    public long TotalDropped { get; init; }
+
+    /// <summary>Whether the hub counts such drops at all (false only if NetMQ's internals are not as Gecko expects).</summary>
+    public bool DropsCounted { get; init; } = true;
 
     /// <summary>All malformed messages.</summary>
     public long MalformedTotal => Malformed.Values.Sum();

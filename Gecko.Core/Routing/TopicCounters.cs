@@ -38,6 +38,7 @@ public sealed class TopicCounters
     private long _clusterOutVersion;
     private long _clusterOutMessages;
     private long _clusterOutBytes;
+    private long _dropped;
     private int _localSubscribers;
     private int _externalInterest;
     // (interest version << 1) | wanted: see SetRemoteInterest.
@@ -110,6 +111,12 @@ public sealed class TopicCounters
     /// </summary>
     public bool HasRemoteInterest => (Volatile.Read(ref _remoteInterest) & 1) != 0;
 
+    /// <summary>
+    /// Messages the hub dropped for external subscribers at their high-water mark (<c>gecko.core.send-high-water-mark</c>):
+    /// one per subscriber that missed one message (bridge thread writes).
+    /// </summary>
+    public long Dropped => Volatile.Read(ref _dropped);
+
     /// <summary>In-process subscribers of this exact topic (router writes, bridge reads).</summary>
     public int LocalSubscribers => Volatile.Read(ref _localSubscribers);
 
@@ -118,6 +125,12 @@ public sealed class TopicCounters
 
     /// <summary>Counts one message from outside. Bridge thread only.</summary>
     internal void CountExternal(int bytes) => WritePair(ref _externalVersion, ref _externalMessages, ref _externalBytes, bytes);
+
+    /// <summary>Counts <paramref name="subscribers"/> subscribers that missed a message. Bridge thread only.</summary>
+    internal void CountDropped(int subscribers)
+    {
+        if (subscribers > 0) Volatile.Write(ref _dropped, _dropped + subscribers);
+    }
 
     /// <summary>Counts one message published in process. Router only.</summary>
     internal void CountLocal(long bytes) => WritePair(ref _localVersion, ref _localMessages, ref _localBytes, bytes);

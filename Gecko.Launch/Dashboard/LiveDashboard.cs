@@ -96,7 +96,8 @@ public sealed class LiveDashboard : IDashboard
                 $"[bold]hub[/]  CPU [green]{stats.Hub.CpuPercent:0.0}%[/]  memory {stats.Hub.MemoryPercent:0.0}% ({ReportLines.Megabytes(stats.Hub.ResidentBytes)}, {stats.Hub.Threads} threads)")));
             rows.Add(new Markup(string.Create(C,
                 $"[bold]messages[/] {stats.TotalMessages:N0}  {stats.MessagesPerSecond:0.0} msgs/s  {stats.TotalBytes / 1e6:0.0} MB   "
-                + $"[bold]malformed[/] {(stats.MalformedTotal > 0 ? "[red]" + Markup.Escape(ReportLines.Malformed(stats)) + "[/]" : "0")}")));
+                + $"[bold]malformed[/] {(stats.MalformedTotal > 0 ? "[red]" + Markup.Escape(ReportLines.Malformed(stats)) + "[/]" : "0")}   "
+                + $"[bold]dropped[/] {(stats.TotalDropped > 0 || !stats.DropsCounted ? "[red]" + Markup.Escape(ReportLines.Dropped(stats)) + "[/]" : "0")}")));
             rows.Add(Topics(stats));
             rows.Add(Processes(stats));
             rows.Add(Connections(stats));
@@ -114,11 +115,13 @@ public sealed class LiveDashboard : IDashboard
     {
         var table = new Table().Border(TableBorder.Rounded).Title($"topics ({stats.Topics.Count})")
             .AddColumn("topic").AddColumn(new TableColumn("msgs/s").RightAligned()).AddColumn(new TableColumn("kB/s").RightAligned())
-            .AddColumn(new TableColumn("messages").RightAligned()).AddColumn(new TableColumn("subscribers").RightAligned());
+            .AddColumn(new TableColumn("messages").RightAligned()).AddColumn(new TableColumn("dropped").RightAligned())
+            .AddColumn(new TableColumn("subscribers").RightAligned());
         foreach (var topic in stats.Topics)
             table.AddRow(Markup.Escape(topic.Topic), topic.MessagesPerSecond.ToString("0.0", C), (topic.BytesPerSecond / 1e3).ToString("0.0", C),
-                topic.Messages.ToString("N0", C), $"{topic.LocalSubscribers}{(topic.ExternalSubscribers ? " + ext" : "")}");
-        if (stats.Topics.Count == 0) table.AddRow("[grey]none yet[/]", "", "", "", "");
+                topic.Messages.ToString("N0", C), topic.Dropped > 0 ? $"[red]{topic.Dropped.ToString("N0", C)}[/]" : "0",
+                $"{topic.LocalSubscribers}{(topic.ExternalSubscribers ? " + ext" : "")}");
+        if (stats.Topics.Count == 0) table.AddRow("[grey]none yet[/]", "", "", "", "", "");
         return table;
     }
 

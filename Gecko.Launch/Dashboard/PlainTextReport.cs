@@ -16,7 +16,7 @@ public static class PlainTextReport
         var text = new StringBuilder();
         text.Append(c, $"== {header.Title}  up {ReportLines.Uptime(stats.Uptime)}  in {header.InAddress}  out {header.OutAddress}\n");
         text.Append(c, $" hub: CPU {stats.Hub.CpuPercent,5:0.0}%  memory {stats.Hub.MemoryPercent,4:0.0}%  {ReportLines.Megabytes(stats.Hub.ResidentBytes)}  {stats.Hub.Threads} threads\n");
-        text.Append(c, $" messages: {stats.TotalMessages} total  {stats.MessagesPerSecond:0.0} msgs/s  {stats.TotalBytes / 1e3:0.0} kB  malformed {ReportLines.Malformed(stats)}\n");
+        text.Append(c, $" messages: {stats.TotalMessages} total  {stats.MessagesPerSecond:0.0} msgs/s  {stats.TotalBytes / 1e3:0.0} kB  malformed {ReportLines.Malformed(stats)}  dropped {ReportLines.Dropped(stats)}\n");
 
         var established = ReportLines.Established(stats);
         text.Append(c, $" connections: listening {ReportLines.Listening(stats, header)}; {established.Count} established\n");
@@ -30,7 +30,7 @@ public static class PlainTextReport
         {
             text.Append(c, $" topics ({stats.Topics.Count}):\n");
             foreach (var topic in stats.Topics)
-                text.Append(c, $"   {Dotted(topic.Topic)} {topic.MessagesPerSecond,6:0.0} msgs/s {topic.BytesPerSecond / 1e3,8:0.0} kB/s\n");
+                text.Append(c, $"   {Dotted(topic.Topic)} {topic.MessagesPerSecond,6:0.0} msgs/s {topic.BytesPerSecond / 1e3,8:0.0} kB/s{(topic.Dropped > 0 ? $"  dropped {topic.Dropped}" : "")}\n");
         }
 
         if (stats.Processes.Count == 0) text.Append(" processes: none registered\n");

@@ -30,6 +30,19 @@ public static class ReportLines
     public static IReadOnlyList<TcpConnection> Established(HubStats stats) =>
         stats.Connections.Where(c => c.State == TcpState.Established).ToArray();
 
+    /// <summary>
+    /// Messages dropped for slow subscribers: <c>0</c>, a count with the topics that lost most, e.g.
+    /// <c>1520 (camera 1500, imu 20)</c>, or <c>not counted</c> when the hub cannot count them.
+    /// </summary>
+    public static string Dropped(HubStats stats)
+    {
+        if (!stats.DropsCounted) return "not counted";
+        if (stats.TotalDropped == 0) return "0";
+        var topics = stats.Topics.Where(t => t.Dropped > 0).OrderByDescending(t => t.Dropped).Take(3)
+            .Select(t => string.Create(C, $"{t.Topic} {t.Dropped}")).ToArray();
+        return string.Create(C, $"{stats.TotalDropped} ({string.Join(", ", topics)})");
+    }
+
     /// <summary>Malformed messages with their reasons, e.g. <c>3 (WrongFrameCount 2, BadTopic 1)</c>.</summary>
     public static string Malformed(HubStats stats)
     {

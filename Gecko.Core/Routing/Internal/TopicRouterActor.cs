@@ -468,13 +468,13 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
 
         var topics = new List<TopicStats>();
         var reserved = new List<TopicStats>();
-        long totalMessages = 0, totalBytes = 0;
+        long totalMessages = 0, totalBytes = 0, totalDropped = 0;
         foreach (var counters in _registry.All)
         {
             var (messages, bytes) = counters.Read();
             _rates.TryGetValue(counters, out var rate);
             var stats = new TopicStats(counters.Name, messages, bytes, rate?.MessagesPerSecond ?? 0, rate?.BytesPerSecond ?? 0,
-                counters.LocalSubscribers, HasExternalInterest(counters));
+                counters.LocalSubscribers, HasExternalInterest(counters)) { Dropped = counters.Dropped };
             if (counters.IsReserved)
             {
                 reserved.Add(stats);
@@ -482,6 +482,7 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
             }
             totalMessages += messages;
             totalBytes += bytes;
+            totalDropped += stats.Dropped;
             var announcedPublishing = announcedPublishers.GetValueOrDefault(counters.Name);
             var externalActive = rate?.ExternalActive ?? counters.ExternalMessages > 0;
             topics.Add(stats with
@@ -503,6 +504,8 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
             Nodes = nodes,
             Reserved = reserved,
             Cluster = _clusterState,
+            TotalDropped = totalDropped,
+            DropsCounted = _hubCounters.DropsCounted,
         };
     }
 

@@ -41,7 +41,8 @@ public sealed partial class LiveDashboardTests
         Assert.Contains("hub  CPU 6.6%  memory 0.5% (45.2 MB, 31 threads)", text);
         Assert.Contains("messages 806  54.9 msgs/s", text);
         Assert.Contains("malformed 3 (WrongFrameCount 2, BadTopic 1)", text);
-        Assert.Matches(@"│ cv\s+│\s+14\.9 │\s+4467\.5 │\s+224 │\s+1 \+ ext │", text);
+        Assert.Contains("dropped 1500 (cv 1500)", text);
+        Assert.Matches(@"│ cv\s+│\s+14\.9 │\s+4467\.5 │\s+224 │\s+1,500 │\s+1 \+ ext │", text);
         Assert.Matches(@"│ camera\s+│\s+24301 │\s+5\.1 │\s+0\.3 │\s+12\.0 MB │\s+4 │", text);
         Assert.Contains("connections  listening 127.0.0.1:9998 (in), 127.0.0.1:9999 (out); 2 established", text);
         Assert.Matches(@"│ out\s+│ 127\.0\.0\.1:9999\s+│ 127\.0\.0\.1:54467\s+│", text);

@@ -21,7 +21,7 @@ internal static class SampleStats
             [MalformedReason.PayloadTooLarge] = 0,
         },
         [
-            new TopicStats("cv", 224, 4_467_500, 14.9, 4_467_500, 1, true),
+            new TopicStats("cv", 224, 4_467_500, 14.9, 4_467_500, 1, true) { Dropped = 1500 },
             new TopicStats("hello", 582, 4_600, 40.0, 2_300, 2, false),
         ],
         [new MonitoredProcess(24301, "camera", new ProcessUsage(5.14, 0.31, 12_000_000, 4))],
@@ -33,5 +33,5 @@ internal static class SampleStats
             new TcpConnection(TcpState.Established, new TcpEndpoint("127.0.0.1", 9999), new TcpEndpoint("127.0.0.1", 54467)),
             .. Enumerable.Range(0, extraClients).Select(i =>
                 new TcpConnection(TcpState.Established, new TcpEndpoint("127.0.0.1", 9999), new TcpEndpoint("127.0.0.1", 60000 + i))),
-        ]);
+        ]) { TotalDropped = 1500 };
 }
