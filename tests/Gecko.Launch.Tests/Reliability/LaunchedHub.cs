@@ -33,11 +33,15 @@ internal sealed partial class LaunchedHub : IDisposable
     public string OutAddress { get; }
 
     /// <summary>Starts the hub with <paramref name="settings"/> (keys under gecko.core, e.g. <c>max-payload-size=256 B</c>).</summary>
-    public static async Task<LaunchedHub> StartAsync(params string[] settings)
+    public static Task<LaunchedHub> StartAsync(params string[] settings) =>
+        LaunchAsync("# A hub alone: the test's own sockets are its nodes.\ngecko { }\n", settings);
+
+    /// <summary>Launches <paramref name="launchFile"/> (HOCON) with <paramref name="settings"/> under gecko.core.</summary>
+    public static async Task<LaunchedHub> LaunchAsync(string launchFile, params string[] settings)
     {
         var folder = new TempFolder("gecko-reliability-");
-        var file = Path.Combine(folder.Path, "hub.conf");
-        await File.WriteAllTextAsync(file, "# A hub alone: the test's own sockets are its nodes.\ngecko { }\n");
+        var file = Path.Combine(folder.Path, "robot.conf");
+        await File.WriteAllTextAsync(file, launchFile);
         List<string> args =
         [
             "launch", file, "--plain", "--in", "tcp://127.0.0.1:0", "--out", "tcp://127.0.0.1:0",
@@ -61,7 +65,7 @@ internal sealed partial class LaunchedHub : IDisposable
         }
     }
 
-    [GeneratedRegex(@" in (tcp://\S+)\s+out (tcp://\S+)")]
+    [GeneratedRegex(@"^== .* in (tcp://\S+)  out (tcp://\S+)")]
     private static partial Regex HeaderAddresses();
 
     /// <summary>A fresh report from the hub, asked for on gecko.query as <c>gecko topic</c> does.</summary>
