@@ -80,6 +80,7 @@ public static class ClusterRouting
                     MembershipChange.Unreachable => $"cluster: {who} is unreachable; its messages are dropped until it answers again or is removed",
                     MembershipChange.Reachable => $"cluster: {who} is reachable again",
                     MembershipChange.Downed => $"cluster: {who} was downed by the split-brain resolver",
+                    MembershipChange.Exited => $"cluster: {who} has left the cluster",
                     _ => IsSelf
                         ? $"cluster: {who} was removed from the cluster; its hub and nodes keep running here; restart it to join again"
                         : $"cluster: {who} was removed",
@@ -110,7 +111,10 @@ public enum MembershipChange
     /// <summary>The split-brain resolver (or an operator) marked it down.</summary>
     Downed,
 
-    /// <summary>It is no longer a member.</summary>
+    /// <summary>It left on its own and is no longer a member.</summary>
+    Exited,
+
+    /// <summary>It is no longer a member (it was downed, or failed).</summary>
     Removed,
 }
 

@@ -81,6 +81,7 @@ public sealed class GeckoHub : IAsyncDisposable
     /// <param name="settings">The hub settings.</param>
     /// <param name="encoder">Encodes in-process messages for external subscribers (<see cref="Messages.GeckoMessageEncoder"/> when null).</param>
     /// <param name="name">The router actor's name.</param>
+    /// <param name="cluster">The cluster settings; null: <c>gecko.cluster</c> of the system's config.</param>
     /// <remarks>
     /// When <c>gecko.cluster.enabled</c> is on in the system's config (created over
     /// <see cref="ClusterSettings.ToAkkaConfig"/>), the hub also starts this host's cluster actor and joins the seeds:
@@ -88,11 +89,12 @@ public sealed class GeckoHub : IAsyncDisposable
     /// </remarks>
     /// <exception cref="GeckoBindException">An endpoint cannot be bound.</exception>
     /// <exception cref="GeckoConfigurationException">The cluster is on but the actor system is not a cluster host.</exception>
-    public static async Task<GeckoHub> StartAsync(ActorSystem system, CoreSettings settings, IMessageEncoder? encoder = null, string name = "gecko-router")
+    public static async Task<GeckoHub> StartAsync(ActorSystem system, CoreSettings settings, IMessageEncoder? encoder = null, string name = "gecko-router",
+        ClusterSettings? cluster = null)
     {
         ArgumentNullException.ThrowIfNull(system);
         settings.Validated();
-        var clusterSettings = ClusterSettings.Create(system.Settings.Config);
+        var clusterSettings = cluster ?? ClusterSettings.Create(system.Settings.Config);
         if (clusterSettings.Enabled && ((ExtendedActorSystem)system).Provider is not IClusterActorRefProvider)
             throw new GeckoConfigurationException("gecko.cluster.enabled is on but the actor system is not a cluster host: create it over ClusterSettings.ToAkkaConfig (gecko core and gecko launch do).");
         var topics = new TopicRegistry(settings.MaxTopics);
@@ -115,12 +117,12 @@ public sealed class GeckoHub : IAsyncDisposable
             await StopRouterAsync(router);
             throw;
         }
-        IActorRef? cluster = null;
+        IActorRef? clusterActor = null;
         if (clusterSettings.Enabled)
         {
-            cluster = system.ActorOf(ClusterRouting.Props(clusterSettings, topics, router, settings.MaxPayloadSize), ClusterRouting.ActorName);
-            bridge.AttachCluster(cluster);
-            await router.Ask<TopicRouter.Ack>(new TopicRouter.AttachCluster(cluster), TimeSpan.FromSeconds(10));
+            clusterActor = system.ActorOf(ClusterRouting.Props(clusterSettings, topics, router, settings.MaxPayloadSize), ClusterRouting.ActorName);
+            bridge.AttachCluster(clusterActor);
+            await router.Ask<TopicRouter.Ack>(new TopicRouter.AttachCluster(clusterActor), TimeSpan.FromSeconds(10));
             var members = Akka.Cluster.Cluster.Get(system);
             if (clusterSettings.SeedNodes.Count == 0) members.Join(members.SelfAddress);
             else members.JoinSeedNodes(clusterSettings.SeedNodes.Select(Address.Parse));
@@ -130,7 +132,7 @@ public sealed class GeckoHub : IAsyncDisposable
         var beacon = settings.Beacon.Enabled
             ? BeaconResponder.TryStart(settings.Beacon, settings.Key, bridge.InAddress, bridge.OutAddress, Akka.Event.Logging.GetLogger(system, "gecko.beacon"))
             : null;
-        return new GeckoHub(system, settings, router, topics, counters, bridge, coreFile, beacon, cluster) { Metrics = metrics };
+        return new GeckoHub(system, settings, router, topics, counters, bridge, coreFile, beacon, clusterActor) { Metrics = metrics };
     }
 
     private static CoreFile? TryWriteCoreFile(ActorSystem system, CoreSettings settings, NetMqBridge bridge)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Threading.Channels;
 using Akka.Actor;
 using Gecko.Core;
+using Gecko.Core.Cluster;
 using Gecko.Core.Hub;
 using Gecko.Core.Routing;
 using Gecko.Core.Wire;
@@ -21,32 +22,45 @@ public static class CoreCommand
         var interval = new Option<double?>("--interval") { Description = "Seconds between reports (default 3)." };
         var key = new Option<string?>("--key") { Description = "Name to answer beacon look-ups for (default: host name)." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the start and stop lines, no reports." };
+        var cluster = new ClusterFlags.Options();
         var command = new Command("core", """
             Run GeckoCore, the hub: route topics between nodes and report, every interval, what each topic carries.
 
             Examples:
               gecko core
               gecko core --in tcp://0.0.0.0:9998 --out tcp://0.0.0.0:9999 --interval 1
+              gecko core --cluster --cluster-host 192.168.1.10 --role pi                    # a robot that starts a cluster
+              gecko core --cluster-seed 192.168.1.10:4053 --cluster-host 192.168.1.20       # a laptop that joins it
             """)
         {
             inOption, outOption, interval, key, quiet,
         };
+        cluster.AddTo(command);
         command.SetAction((parse, token) => RunAsync(new Options(
-            parse.GetValue(inOption), parse.GetValue(outOption), parse.GetValue(interval), parse.GetValue(key), parse.GetValue(quiet)),
+            parse.GetValue(inOption), parse.GetValue(outOption), parse.GetValue(interval), parse.GetValue(key), parse.GetValue(quiet))
+            {
+                Cluster = cluster.Read(parse),
+            },
             parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, token));
         return command;
     }
 
     /// <summary>What <c>gecko core</c> was asked for.</summary>
-    public sealed record Options(string? In, string? Out, double? IntervalSeconds, string? Key, bool Quiet);
+    public sealed record Options(string? In, string? Out, double? IntervalSeconds, string? Key, bool Quiet)
+    {
+        /// <summary>The cluster flags.</summary>
+        public ClusterFlags Cluster { get; init; } = ClusterFlags.None;
+    }
 
     /// <summary>Runs the hub until <paramref name="token"/> fires; returns the exit code.</summary>
     public static async Task<int> RunAsync(Options options, TextWriter output, TextWriter error, CancellationToken token)
     {
         CoreSettings settings;
+        ClusterSettings cluster;
         try
         {
             settings = Settings(options);
+            cluster = options.Cluster.ApplyTo(ClusterSettings.Default);
         }
         catch (GeckoException e)
         {
@@ -54,13 +68,28 @@ public static class CoreCommand
             return 2;
         }
 
-        var system = GeckoActorSystem.Create();
+        ActorSystem system;
         try
         {
+            system = GeckoActorSystem.Create(cluster: cluster);
+        }
+        catch (Exception e) when (cluster.Enabled)
+        {
+            // Akka.Remote could not bind its endpoint (typically: the port is taken).
+            await error.WriteLineAsync($"gecko core: cannot listen for other cluster hosts on {cluster.Hostname}:{cluster.Port}: {e.GetBaseException().Message} (another gecko using the port? pick one with --cluster-port, or 0)");
+            return 1;
+        }
+        try
+        {
+            // Listening before the hub starts: the cluster's first events (this host up) come as it joins.
+            var reports = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
+            var listener = system.ActorOf(Props.Create(() => new StatsListener(reports.Writer)), "stats-listener");
+            system.EventStream.Subscribe(listener, typeof(TopicRouter.CurrentStats));
+            system.EventStream.Subscribe(listener, typeof(ClusterRouting.MembershipChanged));
             GeckoHub hub;
             try
             {
-                hub = await GeckoHub.StartAsync(system, settings);
+                hub = await GeckoHub.StartAsync(system, settings, cluster: cluster);
             }
             catch (GeckoBindException e)
             {
@@ -70,19 +99,26 @@ public static class CoreCommand
 
             await using (hub)
             {
-                var reports = Channel.CreateUnbounded<HubStats>(new UnboundedChannelOptions { SingleReader = true });
-                var listener = system.ActorOf(Props.Create(() => new StatsListener(reports.Writer)), "stats-listener");
-                system.EventStream.Subscribe(listener, typeof(TopicRouter.CurrentStats));
 
                 var reach = Endpoint.IsNetworkFacing(hub.InAddress) || Endpoint.IsNetworkFacing(hub.OutAddress)
                     ? "listening on the network" : "loopback only";
                 await output.WriteLineAsync($"GeckoCore started: in {hub.InAddress}  out {hub.OutAddress}  key {settings.Key}  ({reach}; beacon {(hub.Beacon is { } beacon ? "on " + string.Join(", ", beacon.Interfaces) : "off")}; pid {Environment.ProcessId})");
+                if (hub.ClusterActor is not null)
+                    await output.WriteLineAsync($"cluster: this host is {Akka.Cluster.Cluster.Get(system).SelfAddress}{(cluster.Roles.Count > 0 ? $" (roles {string.Join(", ", cluster.Roles)})" : "")}; "
+                        + (cluster.SeedNodes.Count == 0 ? "it starts the cluster: other hosts join with --cluster-seed HOST:PORT" : $"joining through {string.Join(", ", cluster.SeedNodes)}"));
                 await output.FlushAsync(CancellationToken.None);
-                await using (var dashboard = DashboardFactory.Create(new DashboardHeader($"GeckoCore [{Environment.ProcessId}]", hub.InAddress, hub.OutAddress), output, options.Quiet))
+                await using (var dashboard = DashboardFactory.Create(new DashboardHeader($"GeckoCore [{Environment.ProcessId}]", hub.InAddress, hub.OutAddress)
+                    {
+                        ClusterPort = hub.ClusterActor is null ? null : Akka.Cluster.Cluster.Get(system).SelfAddress.Port,
+                    }, output, options.Quiet))
                 {
                     try
                     {
-                        await foreach (var stats in reports.Reader.ReadAllAsync(token)) dashboard.Show(stats);
+                        await foreach (var report in reports.Reader.ReadAllAsync(token))
+                        {
+                            if (report is HubStats stats) dashboard.Show(stats);
+                            else if (report is ClusterRouting.MembershipChanged changed) dashboard.Event(changed.Text);
+                        }
                     }
                     catch (OperationCanceledException) { }
                 }
@@ -121,7 +157,10 @@ public static class CoreCommand
 
     private sealed class StatsListener : ReceiveActor
     {
-        public StatsListener(ChannelWriter<HubStats> writer) =>
+        public StatsListener(ChannelWriter<object> writer)
+        {
             Receive<TopicRouter.CurrentStats>(s => writer.TryWrite(s.Stats));
+            Receive<ClusterRouting.MembershipChanged>(c => writer.TryWrite(c));
+        }
     }
 }

@@ -27,6 +27,7 @@ public static class LaunchCommand
         var inOption = new Option<string?>("--in") { Description = "The hub's in endpoint (same as --set gecko.core.in-address=...)." };
         var outOption = new Option<string?>("--out") { Description = "The hub's out endpoint (same as --set gecko.core.out-address=...)." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No periodic reports: only process output and launcher events." };
+        var cluster = new ClusterFlags.Options();
         var command = new Command("launch", """
             Start a robot from a launch file: the hub, in-process nodes and supervised OS processes, with a live dashboard.
             The file is checked first; a bad one is refused with file:line and what is wrong, and nothing starts.
@@ -37,13 +38,18 @@ public static class LaunchCommand
               gecko launch hocon/demo.conf --plain --run-dir /tmp/demo-logs
               gecko launch examples/pygecko/launch.json
               gecko launch my-robot.conf --check
+              gecko launch laptop.conf --cluster-seed 192.168.1.10:4053 --cluster-host 192.168.1.20
             """)
         {
             file, plain, runDirectory, check, set, inOption, outOption, quiet,
         };
+        cluster.AddTo(command);
         command.SetAction((parse, token) => RunAsync(
             new Options(parse.GetValue(file)!, parse.GetValue(plain), parse.GetValue(runDirectory), parse.GetValue(check),
-                parse.GetValue(set) ?? [], parse.GetValue(inOption), parse.GetValue(outOption), parse.GetValue(quiet)),
+                parse.GetValue(set) ?? [], parse.GetValue(inOption), parse.GetValue(outOption), parse.GetValue(quiet))
+            {
+                Cluster = cluster.Read(parse),
+            },
             parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, token));
         return command;
     }
@@ -58,7 +64,11 @@ public static class LaunchCommand
     /// <param name="Out">The hub's out endpoint, if given.</param>
     /// <param name="Quiet">No periodic reports.</param>
     public sealed record Options(string File, bool Plain, string? RunDirectory, bool Check, IReadOnlyList<string> Overrides,
-        string? In, string? Out, bool Quiet);
+        string? In, string? Out, bool Quiet)
+    {
+        /// <summary>The cluster flags (applied as overrides of <c>gecko.cluster</c>).</summary>
+        public ClusterFlags Cluster { get; init; } = ClusterFlags.None;
+    }
 
     /// <summary>Checks the launch file and runs it until <paramref name="token"/> fires or a required process ends; returns the exit code.</summary>
     public static async Task<int> RunAsync(Options options, TextWriter output, TextWriter error, CancellationToken token)
@@ -66,6 +76,15 @@ public static class LaunchCommand
         var overrides = options.Overrides.ToList();
         if (options.In is not null) overrides.Add($"gecko.core.in-address={options.In}");
         if (options.Out is not null) overrides.Add($"gecko.core.out-address={options.Out}");
+        try
+        {
+            overrides.AddRange(options.Cluster.Overrides());
+        }
+        catch (Core.GeckoConfigurationException e)
+        {
+            await error.WriteLineAsync($"gecko launch: {e.Message}");
+            return Refused;
+        }
 
         LaunchPlan plan;
         try
@@ -103,6 +122,9 @@ public static class LaunchCommand
         var core = Core.Hub.CoreSettings.Create(plan.Config);
         var text = new System.Text.StringBuilder();
         text.Append(c, $"hub: in {core.InAddress}  out {core.OutAddress}  key {core.Key}  report every {core.StatsInterval.TotalSeconds:0.###} s\n");
+        var cluster = Core.Cluster.ClusterSettings.Create(plan.Config);
+        if (cluster.Enabled)
+            text.Append(c, $"cluster: {cluster.Hostname}:{cluster.Port}{(cluster.Roles.Count > 0 ? $" roles {string.Join(", ", cluster.Roles)}" : "")}; {(cluster.SeedNodes.Count == 0 ? "starts the cluster" : $"joins through {string.Join(", ", cluster.SeedNodes)}")}\n");
         text.Append(c, $"nodes ({plan.Nodes.Count}):\n");
         foreach (var node in plan.Nodes)
         {

@@ -6,7 +6,11 @@ namespace Gecko.Launch.Dashboard;
 /// <param name="Title">The first line (e.g. "GeckoCore" or "gecko launch demo.conf").</param>
 /// <param name="InAddress">The hub's in endpoint.</param>
 /// <param name="OutAddress">The hub's out endpoint.</param>
-public sealed record DashboardHeader(string Title, string InAddress, string OutAddress);
+public sealed record DashboardHeader(string Title, string InAddress, string OutAddress)
+{
+    /// <summary>The port other cluster hosts connect to, when the hub is in a cluster (its sockets are labelled <c>cluster</c>).</summary>
+    public int? ClusterPort { get; init; }
+}
 
 /// <summary>Shows a report every interval: a live table on a terminal, plain text blocks otherwise.</summary>
 public interface IDashboard : IAsyncDisposable

@@ -99,6 +99,7 @@ public sealed class LiveDashboard : IDashboard
                 + $"[bold]malformed[/] {(stats.MalformedTotal > 0 ? "[red]" + Markup.Escape(ReportLines.Malformed(stats)) + "[/]" : "0")}   "
                 + $"[bold]dropped[/] {(stats.TotalDropped > 0 || !stats.DropsCounted ? "[red]" + Markup.Escape(ReportLines.Dropped(stats)) + "[/]" : "0")}")));
             rows.Add(Topics(stats));
+            if (stats.Cluster is not null) rows.Add(Cluster(stats.Cluster));
             rows.Add(Processes(stats));
             rows.Add(Connections(stats));
         }
@@ -113,15 +114,38 @@ public sealed class LiveDashboard : IDashboard
 
     private static Table Topics(HubStats stats)
     {
+        var cluster = stats.Cluster is not null;
         var table = new Table().Border(TableBorder.Rounded).Title($"topics ({stats.Topics.Count})")
             .AddColumn("topic").AddColumn(new TableColumn("msgs/s").RightAligned()).AddColumn(new TableColumn("kB/s").RightAligned())
             .AddColumn(new TableColumn("messages").RightAligned()).AddColumn(new TableColumn("dropped").RightAligned())
             .AddColumn(new TableColumn("subscribers").RightAligned());
+        if (cluster) table.AddColumn(new TableColumn("from cluster/s").RightAligned()).AddColumn(new TableColumn("to cluster/s").RightAligned());
         foreach (var topic in stats.Topics)
-            table.AddRow(Markup.Escape(topic.Topic), topic.MessagesPerSecond.ToString("0.0", C), (topic.BytesPerSecond / 1e3).ToString("0.0", C),
+        {
+            string[] cells = [Markup.Escape(topic.Topic), topic.MessagesPerSecond.ToString("0.0", C), (topic.BytesPerSecond / 1e3).ToString("0.0", C),
                 topic.Messages.ToString("N0", C), topic.Dropped > 0 ? $"[red]{topic.Dropped.ToString("N0", C)}[/]" : "0",
-                $"{topic.LocalSubscribers}{(topic.ExternalSubscribers ? " + ext" : "")}");
-        if (stats.Topics.Count == 0) table.AddRow("[grey]none yet[/]", "", "", "", "", "");
+                $"{topic.LocalSubscribers}{(topic.ExternalSubscribers ? " + ext" : "")}"];
+            table.AddRow(cluster ? [.. cells, topic.Cluster.InPerSecond.ToString("0.0", C), topic.Cluster.OutPerSecond.ToString("0.0", C)] : cells);
+        }
+        if (stats.Topics.Count == 0) table.AddRow(cluster ? ["[grey]none yet[/]", "", "", "", "", "", "", ""] : ["[grey]none yet[/]", "", "", "", "", ""]);
+        return table;
+    }
+
+    private static Table Cluster(Core.Cluster.ClusterState cluster)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape($"cluster: {ReportLines.ClusterSummary(cluster)}"))
+            .AddColumn("member").AddColumn("state").AddColumn("roles").AddColumn(new TableColumn("wants").RightAligned())
+            .AddColumn(new TableColumn("sent").RightAligned()).AddColumn(new TableColumn("dropped").RightAligned())
+            .AddColumn(new TableColumn("received").RightAligned());
+        foreach (var member in cluster.Members)
+        {
+            var state = ReportLines.MemberStatus(member);
+            table.AddRow(Markup.Escape(member.Address) + (member.IsSelf ? " [grey](this host)[/]" : ""),
+                state == "up" ? "[green]up[/]" : $"[red]{state}[/]", Markup.Escape(string.Join(", ", member.Roles)),
+                $"{member.InterestTopics} + {member.InterestPrefixes} prefixes",
+                member.IsSelf ? "" : member.SentMessages.ToString("N0", C), member.IsSelf ? "" : member.Dropped.ToString("N0", C),
+                member.IsSelf ? "" : member.ReceivedMessages.ToString("N0", C));
+        }
         return table;
     }
 

@@ -30,7 +30,17 @@ public static class PlainTextReport
         {
             text.Append(c, $" topics ({stats.Topics.Count}):\n");
             foreach (var topic in stats.Topics)
-                text.Append(c, $"   {Dotted(topic.Topic)} {topic.MessagesPerSecond,6:0.0} msgs/s {topic.BytesPerSecond / 1e3,8:0.0} kB/s{(topic.Dropped > 0 ? $"  dropped {topic.Dropped}" : "")}\n");
+            {
+                text.Append(c, $"   {Dotted(topic.Topic)} {topic.MessagesPerSecond,6:0.0} msgs/s {topic.BytesPerSecond / 1e3,8:0.0} kB/s{(topic.Dropped > 0 ? $"  dropped {topic.Dropped}" : "")}");
+                if (stats.Cluster is not null) text.Append("  ").Append(ReportLines.ClusterTraffic(topic.Cluster));
+                text.Append('\n');
+            }
+        }
+
+        if (stats.Cluster is { } cluster)
+        {
+            text.Append(c, $" cluster: {ReportLines.ClusterSummary(cluster)}\n");
+            foreach (var member in cluster.Members) text.Append(c, $"   {ReportLines.MemberLine(member)}\n");
         }
 
         if (stats.Processes.Count == 0) text.Append(" processes: none registered\n");

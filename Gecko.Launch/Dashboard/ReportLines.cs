@@ -1,4 +1,5 @@
 using System.Globalization;
+using Gecko.Core.Cluster;
 using Gecko.Core.Monitoring;
 using Gecko.Core.Routing;
 
@@ -12,10 +13,11 @@ public static class ReportLines
 
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;
 
-    /// <summary>Which of the hub's endpoints a socket belongs to: <c>in</c>, <c>out</c> or empty (another socket of the process).</summary>
+    /// <summary>Which of the hub's endpoints a socket belongs to: <c>in</c>, <c>out</c>, <c>cluster</c> or empty (another socket of the process).</summary>
     public static string EndpointRole(TcpConnection connection, DashboardHeader header) =>
         connection.Local.Port == PortOf(header.InAddress) ? "in"
         : connection.Local.Port == PortOf(header.OutAddress) ? "out"
+        : connection.Local.Port == header.ClusterPort ? "cluster"
         : "";
 
     /// <summary>The listening sockets, each with its role: <c>127.0.0.1:9998 (in), 127.0.0.1:9999 (out)</c>.</summary>
@@ -49,6 +51,25 @@ public static class ReportLines
         var reasons = stats.Malformed.Where(m => m.Value > 0).Select(m => string.Create(C, $"{m.Key} {m.Value}")).ToArray();
         return reasons.Length == 0 ? "0" : string.Create(C, $"{stats.MalformedTotal} ({string.Join(", ", reasons)})");
     }
+
+    /// <summary>A topic's traffic with other hosts: <c>cluster in 0.0/s (0) out 50.0/s (1234)</c>, rates and totals.</summary>
+    public static string ClusterTraffic(Core.Routing.ClusterTraffic traffic) =>
+        string.Create(C, $"cluster in {traffic.InPerSecond:0.0}/s ({traffic.MessagesIn}) out {traffic.OutPerSecond:0.0}/s ({traffic.MessagesOut})");
+
+    /// <summary>This host and the members: <c>akka.tcp://gecko@10.0.0.2:4053 (roles pi): 3 members, 3 up</c>.</summary>
+    public static string ClusterSummary(ClusterState cluster) =>
+        string.Create(C, $"{cluster.SelfAddress}{Roles(cluster.Roles)}: {cluster.Members.Count} member{(cluster.Members.Count == 1 ? "" : "s")}, {cluster.UpCount} up");
+
+    /// <summary>One member: its state, address, roles, what it wants and what this host sent it.</summary>
+    public static string MemberLine(ClusterMemberState member) =>
+        string.Create(C, $"{MemberStatus(member),-11} {member.Address}{Roles(member.Roles)}{(member.IsSelf ? "  (this host)" : "")}  wants {member.InterestTopics} topic{(member.InterestTopics == 1 ? "" : "s")}, {member.InterestPrefixes} prefix{(member.InterestPrefixes == 1 ? "" : "es")}")
+        + (member.IsSelf ? "" : string.Create(C, $"  sent {member.SentMessages} ({member.SentBytes / 1e3:0.0} kB) dropped {member.Dropped}  received {member.ReceivedMessages}"));
+
+    /// <summary>A member's state in one word: up, unreachable, joining, leaving, exiting, down.</summary>
+    public static string MemberStatus(ClusterMemberState member) =>
+        !member.Reachable ? "unreachable" : member.Status == "WeaklyUp" ? "weakly-up" : member.Status.ToLowerInvariant();
+
+    private static string Roles(IReadOnlyList<string> roles) => roles.Count == 0 ? "" : $" (roles {string.Join(", ", roles)})";
 
     /// <summary>Megabytes with one decimal.</summary>
     public static string Megabytes(long bytes) => (bytes / 1e6).ToString("0.0", C) + " MB";

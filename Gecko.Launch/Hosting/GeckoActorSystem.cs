@@ -1,6 +1,8 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Gecko.Core.Cluster;
 using Gecko.Core.Configuration;
+using Gecko.Core.Hub;
 
 namespace Gecko.Launch.Hosting;
 
@@ -19,7 +21,16 @@ public static class GeckoActorSystem
         }
         """;
 
-    /// <summary>Creates the actor system over <paramref name="config"/>, Gecko's defaults and quiet logging.</summary>
-    public static ActorSystem Create(Config? config = null) =>
-        ActorSystem.Create("gecko", GeckoConfig.WithDefaults(config).WithFallback(ConfigurationFactory.ParseString(Quiet)));
+    /// <summary>
+    /// Creates the actor system over <paramref name="config"/>, Gecko's defaults and quiet logging; a cluster host
+    /// (Akka.Remote, Akka.Cluster) when <paramref name="cluster"/>, or else <c>gecko.cluster</c> in the config, is enabled.
+    /// </summary>
+    public static ActorSystem Create(Config? config = null, ClusterSettings? cluster = null)
+    {
+        var gecko = GeckoConfig.WithDefaults(config);
+        cluster ??= ClusterSettings.Create(gecko);
+        var settings = gecko.WithFallback(ConfigurationFactory.ParseString(Quiet));
+        if (cluster.Enabled) settings = cluster.ToAkkaConfig(CoreSettings.Create(gecko).MaxPayloadSize).WithFallback(settings);
+        return ActorSystem.Create(ClusterSettings.SystemName, settings);
+    }
 }

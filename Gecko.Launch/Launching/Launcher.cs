@@ -2,11 +2,13 @@ using System.Threading.Channels;
 using Akka.Actor;
 using Gecko.Actors.Nodes;
 using Gecko.Core;
+using Gecko.Core.Cluster;
 using Gecko.Core.Hub;
 using Gecko.Core.Routing;
 using Gecko.Launch.Dashboard;
 using Gecko.Launch.Hosting;
 using Gecko.Launch.LaunchFiles;
+using Gecko.Launch.Placement;
 using Gecko.Launch.Processes;
 
 namespace Gecko.Launch.Launching;
@@ -45,6 +47,11 @@ public sealed class Launcher
         var system = GeckoActorSystem.Create(_plan.Config);
         try
         {
+            // Listening before the hub starts: the cluster's first events (this host up) come as it joins.
+            var events = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
+            var observer = system.ActorOf(Props.Create(() => new EventForwarder(events.Writer)), "launch-events");
+            system.EventStream.Subscribe(observer, typeof(TopicRouter.CurrentStats));
+            system.EventStream.Subscribe(observer, typeof(ClusterRouting.MembershipChanged));
             GeckoHub hub;
             try
             {
@@ -64,8 +71,13 @@ public sealed class Launcher
             await using (hub)
             {
                 var title = $"gecko launch {Path.GetFileName(_plan.SourcePath)}";
-                await using var dashboard = _dashboardFactory(new DashboardHeader(title, hub.InAddress, hub.OutAddress));
-                return await RunWithHubAsync(system, hub, dashboard, token);
+                await using var dashboard = _dashboardFactory(new DashboardHeader(title, hub.InAddress, hub.OutAddress)
+                {
+                    ClusterPort = hub.ClusterActor is null ? null : Akka.Cluster.Cluster.Get(system).SelfAddress.Port,
+                });
+                if (hub.ClusterActor is not null)
+                    dashboard.Event($"cluster: this host is {Akka.Cluster.Cluster.Get(system).SelfAddress}; nodes with a role are placed on the hosts that have it");
+                return await RunWithHubAsync(system, hub, dashboard, events, observer, token);
             }
         }
         finally
@@ -74,13 +86,10 @@ public sealed class Launcher
         }
     }
 
-    private async Task<int> RunWithHubAsync(ActorSystem system, GeckoHub hub, IDashboard dashboard, CancellationToken token)
+    private async Task<int> RunWithHubAsync(ActorSystem system, GeckoHub hub, IDashboard dashboard, Channel<object> events, IActorRef observer,
+        CancellationToken token)
     {
-        var events = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
-        var observer = system.ActorOf(Props.Create(() => new EventForwarder(events.Writer)), "launch-events");
-        system.EventStream.Subscribe(observer, typeof(TopicRouter.CurrentStats));
-
-        var nodes = DeployNodes(system);
+        var nodes = DeployNodes(system, observer);
         var processes = SpawnProcesses(system, hub, dashboard, observer);
         dashboard.Event($"{nodes.Count} node(s) and {processes.Count} process(es) started; logs in {_runDirectory}; Ctrl-C stops everything");
 
@@ -104,6 +113,15 @@ public sealed class Launcher
                         dashboard.Event($"required process {exited.Name} exited with code {exited.ExitCode}: stopping everything");
                         exitCode = RequiredProcessEnded;
                         break;
+                    case ClusterRouting.MembershipChanged changed:
+                        dashboard.Event(changed.Text);
+                        break;
+                    case Core.Cluster.Placement.NodePlaced placed:
+                        dashboard.Event($"{placed.Name} placed on {placed.Host} (pid {placed.Pid}, {placed.Instances} instance{(placed.Instances == 1 ? "" : "s")})");
+                        break;
+                    case Core.Cluster.Placement.PlacementFailed failed:
+                        dashboard.Event($"{failed.Name} cannot run on {failed.Host}: {failed.Reason}");
+                        break;
                     case ManagedProcess.FailedToStart failed:
                         dashboard.Event($"{failed.Name}: {failed.Reason}");
                         if (failed.Required) exitCode = RequiredProcessEnded;
@@ -122,11 +140,17 @@ public sealed class Launcher
         return exitCode;
     }
 
-    private List<IActorRef> DeployNodes(ActorSystem system)
+    private List<IActorRef> DeployNodes(ActorSystem system, IActorRef observer)
     {
         var supervisors = new List<IActorRef>();
         foreach (var node in _plan.Nodes)
         {
+            if (node.Role is not null)
+            {
+                // On every host with the role, wherever it is (this one too, if it has the role).
+                supervisors.Add(NodePlacer.Place(system, node, observer));
+                continue;
+            }
             for (var i = 1; i <= node.Count; i++)
             {
                 var name = node.Count == 1 || i == 1 ? node.Name : $"{node.Name}-{i}";

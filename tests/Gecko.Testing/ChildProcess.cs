@@ -133,6 +133,13 @@ public sealed class ChildProcess : IDisposable
     }
 
     /// <summary>
+    /// A line matching <paramref name="match"/> among those already read, else the next one that comes: for waits on
+    /// several lines that may come in any order (other waits read past them).
+    /// </summary>
+    public Task<string> WaitForLineSeenOrNewAsync(Func<string, bool> match, TimeSpan timeout) =>
+        _seen.FirstOrDefault(match) is { } seen ? Task.FromResult(seen) : WaitForLineAsync(match, timeout);
+
+    /// <summary>
     /// Waits up to <paramref name="timeout"/> for a line matching <paramref name="match"/>; null when none came (for
     /// handshakes that act between short waits, e.g. publish a probe until the child says it received one).
     /// </summary>

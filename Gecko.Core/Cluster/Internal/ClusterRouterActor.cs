@@ -270,11 +270,11 @@ internal sealed class ClusterRouterActor : ReceiveActor, IWithTimers
                 _members[member.Address] = member;
                 Changed(member, MembershipChange.Downed);
                 break;
-            case ClusterEvent.MemberRemoved:
+            case ClusterEvent.MemberRemoved removed:
                 _members.Remove(member.Address);
                 _unreachable.Remove(member.Address);
                 Forget(member.Address);
-                Changed(member, MembershipChange.Removed);
+                Changed(member, removed.PreviousStatus == MemberStatus.Exiting ? MembershipChange.Exited : MembershipChange.Removed);
                 break;
             default:
                 _members[member.Address] = member;

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Akka.Configuration;
 using Akka.Configuration.Hocon;
 using Gecko.Core;
+using Gecko.Core.Cluster;
 using Gecko.Core.Hub;
 using Gecko.Launch.Launching;
 
@@ -31,6 +32,7 @@ internal sealed partial class HoconLaunchReader
     private readonly HoconSources _sources;
     private readonly IReadOnlyList<PygeckoProcess> _python;
     private readonly Config _merged;
+    private bool? _clusterEnabled;
     private readonly List<LaunchFileError> _errors;
 
     private HoconLaunchReader(string fullPath, HoconSources sources, IReadOnlyList<PygeckoProcess> python, List<LaunchFileError> errors)
@@ -213,6 +215,14 @@ internal sealed partial class HoconLaunchReader
         {
             SettingsError(KeyNamedIn(e.Message, "gecko.launch"), e.Message);
         }
+        try
+        {
+            _clusterEnabled = ClusterSettings.Create(_merged).Enabled;
+        }
+        catch (GeckoConfigurationException e)
+        {
+            SettingsError(KeyNamedIn(e.Message, "gecko.cluster"), e.Message);
+        }
     }
 
     // A settings record may trip over a value already reported (a wrong type): one error per spot is enough.
@@ -254,6 +264,16 @@ internal sealed partial class HoconLaunchReader
             var assembly = ReadPath(path, NodeDefaults, "assembly", mustBe: "file");
             var project = ReadPath(path, NodeDefaults, "project", mustBe: "file");
             if (typeName is null || count is null || arguments is null || role is null) continue;
+            if (role.Length > 0 && role.Any(c => !(char.IsLetterOrDigit(c) || c is '-' or '_' or '.')))
+            {
+                Error($"{path}.role", $"node '{name}': role '{role}' is not a role name: use letters, digits, '-', '_' or '.', e.g. role = pi");
+                continue;
+            }
+            if (role.Length > 0 && _clusterEnabled == false)
+            {
+                Error($"{path}.role", $"node '{name}' is placed by role '{role}', but this launch is not in a cluster: turn it on (gecko.cluster.enabled = on, or --cluster-seed HOST:PORT) or remove the role");
+                continue;
+            }
             if (assembly is not null && project is not null)
             {
                 Error($"{path}.project", $"node '{name}' names both an assembly and a project: give one of them");
