@@ -31,6 +31,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter progress)
         var measureMemory = options.Scenarios.Any(s => s.Id == "hub-rss");
         var coldStart = options.Scenarios.Any(s => s.Id == "cold-start");
         var inProcess = options.Scenarios.Where(s => s.Section == ScenarioSection.InProcess).ToArray();
+        var cluster = options.Scenarios.Where(s => s.Section == ScenarioSection.Cluster).ToArray();
         using var temp = new BenchTempDirectory();
 
         for (var run = 1; run <= options.Runs && !token.IsCancellationRequested; run++)
@@ -39,6 +40,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter progress)
             if (hubScenarios.Length > 0 || measureMemory) await RunHubScenariosAsync(run, order, hubScenarios, measureMemory, temp.Path, token);
             if (coldStart) await RunColdStartAsync(run, order.Where(h => h != HubKind.NetMqLoopSlowClock).ToArray(), temp.Path, token);
             if (inProcess.Length > 0) await RunInProcessAsync(run, inProcess, token);
+            if (cluster.Length > 0) await RunClusterAsync(run, cluster, temp.Path, token);
         }
 
         var machine = new MachineInfo(Environment.ProcessorCount, CpuModel(), RuntimeInformation.OSDescription, $".NET {Environment.Version}",
@@ -158,6 +160,38 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter progress)
             catch (BenchException e)
             {
                 Fail(true, $"run {run}: {scenario.Id} failed: {e.Message}");
+            }
+        }
+    }
+
+    private async Task RunClusterAsync(int run, ScenarioInfo[] scenarios, string tempDirectory, CancellationToken token)
+    {
+        ClusterHosts hosts;
+        try
+        {
+            hosts = await ClusterHosts.StartAsync(tempDirectory, BenchOptions.StartTimeout);
+        }
+        catch (BenchException e)
+        {
+            Fail(true, $"run {run}: the cluster hosts did not start: {e.Message}");
+            return;
+        }
+        await using (hosts)
+        {
+            var cluster = new ClusterScenarios(options);
+            foreach (var scenario in scenarios)
+            {
+                if (token.IsCancellationRequested) return;
+                try
+                {
+                    var samples = cluster.Run(scenario, hosts);
+                    _samples.AddRange(samples);
+                    Progress(run, $"{scenario.Id}: {Summary(samples)}");
+                }
+                catch (BenchException e)
+                {
+                    Fail(true, $"run {run}: {scenario.Id} failed: {e.Message}");
+                }
             }
         }
     }

@@ -8,6 +8,9 @@ public enum ScenarioSection
 
     /// <summary>Gecko's router in the bench's own process, against Akka.NET's plain Tell.</summary>
     InProcess,
+
+    /// <summary>Two gecko hosts in a cluster (two processes on loopback), against the same traffic through one hub.</summary>
+    Cluster,
 }
 
 /// <summary>One scenario of <c>gecko bench</c>.</summary>
@@ -39,6 +42,9 @@ public static class ScenarioCatalog
         new("inproc-latency", ScenarioSection.InProcess, "in-process publish -> node handler latency at a fixed moderate rate"),
         new("ext-to-inproc", ScenarioSection.InProcess, "external publisher -> hub -> in-process subscriber node, 64 B"),
         new("inproc-to-ext", ScenarioSection.InProcess, "in-process publisher -> hub -> external subscriber, 64 B"),
+        new("cluster-64b", ScenarioSection.Cluster, "64 B, publisher on host A -> subscriber on host B (two gecko core --cluster processes)"),
+        new("cluster-1m", ScenarioSection.Cluster, "1 MiB payloads, host A -> host B"),
+        new("cluster-rtt", ScenarioSection.Cluster, "round trip A -> B -> A, 64 B at a fixed moderate rate"),
     ];
 
     /// <summary>

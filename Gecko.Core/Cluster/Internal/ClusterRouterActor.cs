@@ -81,9 +81,10 @@ internal sealed class ClusterRouterActor : ReceiveActor, IWithTimers
         _registry = registry;
         _router = router;
         _maxPayloadSize = maxPayloadSize;
-        // A quarter of the window: the sender never waits on an acknowledgement while it still has room.
-        _acknowledgeEvery = Math.Max(1, settings.SendWindow / 4);
-        _acknowledgeBytes = Math.Max(1, settings.SendWindowBytes / 4);
+        // An eighth of the window: acknowledgements travel while the sender still has most of its window, so a busy
+        // stream is not cut by an acknowledgement that is on its way.
+        _acknowledgeEvery = Math.Max(1, settings.SendWindow / 8);
+        _acknowledgeBytes = Math.Max(1, settings.SendWindowBytes / 8);
 
         Receive<Outgoing>(HandleOutgoing);
         Receive<TopicData>(HandleData);

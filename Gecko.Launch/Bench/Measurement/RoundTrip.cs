@@ -41,16 +41,20 @@ internal sealed class RoundTrip : IDisposable
     private volatile bool _stop;
     private Exception? _failure;
 
-    /// <summary>Connects the pinger, echo and ponger to the hub.</summary>
-    public RoundTrip(IEndpointFactory endpoints, string inAddress, string outAddress, string topicPrefix, double rate, TimeSpan maxDuration)
+    /// <summary>
+    /// Connects the pinger, echo and ponger to the hub; the echo to another hub when <paramref name="echoInAddress"/> and
+    /// <paramref name="echoOutAddress"/> are given (a round trip between two cluster hosts).
+    /// </summary>
+    public RoundTrip(IEndpointFactory endpoints, string inAddress, string outAddress, string topicPrefix, double rate, TimeSpan maxDuration,
+        string? echoInAddress = null, string? echoOutAddress = null)
     {
         _pingTopic = Encoding.UTF8.GetBytes(topicPrefix + ".ping");
         _pongTopic = Encoding.UTF8.GetBytes(topicPrefix + ".pong");
         _rate = rate;
         _samples = new LatencySamples((int)Math.Min(10_000_000, rate * maxDuration.TotalSeconds * 1.2 + 1000));
-        _echoIn = endpoints.Subscriber(outAddress, topicPrefix + ".ping");
+        _echoIn = endpoints.Subscriber(echoOutAddress ?? outAddress, topicPrefix + ".ping");
         _ponger = endpoints.Subscriber(outAddress, topicPrefix + ".pong");
-        _echoOut = endpoints.Publisher(inAddress);
+        _echoOut = endpoints.Publisher(echoInAddress ?? inAddress);
         _pinger = endpoints.Publisher(inAddress);
         _threads =
         [

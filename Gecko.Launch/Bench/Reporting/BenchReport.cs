@@ -41,7 +41,7 @@ public sealed record BenchReport(MachineInfo Machine, int Runs, double DurationS
 {
     /// <summary>The subjects Gecko is compared with, in column order.</summary>
     public static readonly IReadOnlyList<string> Baselines =
-        [.. HubNames.All.Where(h => h != HubKind.Gecko).Select(HubNames.Name), Scenarios.InProcessScenarios.AkkaTell];
+        [.. HubNames.All.Where(h => h != HubKind.Gecko).Select(HubNames.Name), Scenarios.InProcessScenarios.AkkaTell, Scenarios.ClusterScenarios.OneHub];
 
     /// <summary>Builds the rows from every sample of every run, in scenario catalog order.</summary>
     public static IReadOnlyList<BenchRow> Aggregate(IEnumerable<BenchSample> samples)

@@ -31,7 +31,8 @@ public static class ReportWriter
         text.AppendLine();
 
         var subjects = report.Rows.SelectMany(r => r.Values.Keys).Distinct().ToHashSet();
-        var hubColumns = new[] { "gecko" }.Concat(BenchReport.Baselines).Where(s => s != Scenarios.InProcessScenarios.AkkaTell && subjects.Contains(s)).ToArray();
+        var hubColumns = new[] { "gecko" }.Concat(BenchReport.Baselines)
+            .Where(s => s != Scenarios.InProcessScenarios.AkkaTell && s != Scenarios.ClusterScenarios.OneHub && subjects.Contains(s)).ToArray();
         var hubRows = report.Rows.Where(r => Section(r) == ScenarioSection.Hub).ToArray();
         if (hubRows.Length > 0) Table(text, "hubs, external endpoints over loopback tcp", hubRows, hubColumns, markdown);
         var inProcessRows = report.Rows.Where(r => Section(r) == ScenarioSection.InProcess).ToArray();
@@ -39,6 +40,12 @@ public static class ReportWriter
         {
             var columns = new[] { "gecko", Scenarios.InProcessScenarios.AkkaTell }.Where(subjects.Contains).ToArray();
             Table(text, "in process", inProcessRows, columns, markdown);
+        }
+        var clusterRows = report.Rows.Where(r => Section(r) == ScenarioSection.Cluster).ToArray();
+        if (clusterRows.Length > 0)
+        {
+            var columns = new[] { "gecko", Scenarios.ClusterScenarios.OneHub }.Where(subjects.Contains).ToArray();
+            Table(text, "between two cluster hosts (gecko), against one hub", clusterRows, columns, markdown);
         }
         foreach (var note in report.Notes) text.AppendLine($"note: {note}");
         return text.ToString();
