@@ -168,7 +168,7 @@ internal sealed partial class ClusterHostProcess : IDisposable
     [GeneratedRegex(@"^== .*\bin (?<in>tcp://\S+)\s+out (?<out>tcp://\S+)")]
     private static partial Regex ReportHeader();
 
-    [GeneratedRegex(@"^\s+(?<topic>\S+) \.+\s+[0-9.]+ msgs/s\s+[0-9.]+ kB/s\s+cluster in [0-9.]+/s \((?<in>\d+)\) out [0-9.]+/s \((?<out>\d+)\)$")]
+    [GeneratedRegex(@"^\s+(?<topic>\S+) \.+\s+[0-9.]+ msgs/s\s+[0-9.]+ kB/s(?:\s+dropped \d+)?\s+cluster in [0-9.]+/s \((?<in>\d+)\) out [0-9.]+/s \((?<out>\d+)\)$")]
     private static partial Regex TopicLine();
 
     [GeneratedRegex(@"^\s+\S+\s+(?<address>akka\.tcp://gecko@[0-9.]+:\d+)\b.*\bsent (?<sent>\d+) \(")]
