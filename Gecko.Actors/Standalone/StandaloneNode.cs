@@ -268,7 +268,7 @@ public sealed class StandaloneNode : IDisposable
             lock (_subscribes) subscribes = [.. _subscribes];
             // Beyond pygecko's proc_info: the host (a hub on another machine must not take our pid for one of its
             // own) and the topics, which give the hub publisher and subscriber counts ZeroMQ cannot tell it.
-            var registration = new ProcInfo(Environment.ProcessId, Name, alive) { Host = _host, Publishes = publishes, Subscribes = subscribes };
+            var registration = new ProcInfo(Environment.ProcessId, Name, alive) { Host = _host, Publishes = publishes, Subscribes = subscribes, AnnouncesTopics = true };
             Send(_registrationTopic, registration.Encode());
         }
         catch (ObjectDisposedException)

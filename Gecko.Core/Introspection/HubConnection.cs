@@ -39,8 +39,10 @@ public sealed class HubConnection : IDisposable
         _subscriber.Options.Linger = TimeSpan.Zero;
         _subscriber.Options.MaxMsgSize = maxPayloadSize;
         _subscriber.Options.ReceiveHighWatermark = 100_000;
-        // What was published must still leave when the tool exits right after: closing waits up to this long for it.
+        // What was published must still leave when the tool exits right after: closing waits up to this long for it,
+        // and nothing is dropped on the way for a full queue (a tool publishes what it was asked to, all of it).
         _publisher.Options.Linger = linger;
+        _publisher.Options.SendHighWatermark = 0;
         _subscriber.Connect(hub.OutAddress);
         _publisher.Connect(hub.InAddress);
     }
@@ -125,6 +127,10 @@ public sealed class HubConnection : IDisposable
     {
         topic = "";
         payload = [];
+        // NetMQ takes whole milliseconds, and a timeout that is not zero but rounds down to 0 ms makes it poll forever:
+        // round up.
+        var milliseconds = Math.Ceiling(timeout.TotalMilliseconds);
+        timeout = milliseconds <= 0 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(milliseconds);
         if (!_subscriber.TryReceiveFrameBytes(timeout, out var topicFrame, out var more)) return false;
         if (!more) return false;
         payload = _subscriber.ReceiveFrameBytes(out more);

@@ -93,7 +93,7 @@ public sealed record StatsReport(HubIdentity Hub, HubStats Stats, IReadOnlyList<
         writer.WriteArrayHeader(stats.Nodes.Count);
         foreach (var node in stats.Nodes)
         {
-            writer.WriteMapHeader(10);
+            writer.WriteMapHeader(11);
             Pair(ref writer, "name", node.Name);
             Pair(ref writer, "pid", node.Pid);
             Pair(ref writer, "host", node.Host);
@@ -108,6 +108,7 @@ public sealed record StatsReport(HubIdentity Hub, HubStats Stats, IReadOnlyList<
             if (node.Usage is { } threads) writer.Write(threads.Threads); else writer.WriteNil();
             Strings(ref writer, "publishes", node.Publishes);
             Strings(ref writer, "subscribes", node.Subscribes);
+            Pair(ref writer, "topics_known", node.TopicsKnown);
         }
 
         writer.Write("connections");
@@ -210,7 +211,7 @@ public sealed record StatsReport(HubIdentity Hub, HubStats Stats, IReadOnlyList<
                 ? new ProcessUsage(Double(node, "cpu"), Double(node, "memory"), Long(node, "rss"), (int)Long(node, "threads"))
                 : null;
             nodes.Add(new NodeStats(Text(node, "name"), (int)Long(node, "pid"), Text(node, "host"), kind, usage,
-                Strings(node, "publishes"), Strings(node, "subscribes")));
+                Strings(node, "publishes"), Strings(node, "subscribes")) { TopicsKnown = Bool(node, "topics_known") });
         }
 
         var connections = new List<TcpConnection>();

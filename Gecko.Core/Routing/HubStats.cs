@@ -94,7 +94,11 @@ public enum NodeKind
 /// <param name="Publishes">Topics it publishes, as announced (in-process: its publishers).</param>
 /// <param name="Subscribes">Topics it subscribes to, as announced (in-process: its subscriptions).</param>
 public sealed record NodeStats(
-    string Name, int Pid, string Host, NodeKind Kind, ProcessUsage? Usage, IReadOnlyList<string> Publishes, IReadOnlyList<string> Subscribes);
+    string Name, int Pid, string Host, NodeKind Kind, ProcessUsage? Usage, IReadOnlyList<string> Publishes, IReadOnlyList<string> Subscribes)
+{
+    /// <summary>Whether the node's topics are known: false for a node that registered as pygecko does, without naming them.</summary>
+    public bool TopicsKnown { get; init; } = true;
+}
 
 /// <summary>A consistent snapshot of the hub: taken at one moment by the router, immutable after.</summary>
 /// <param name="Timestamp">When the snapshot was taken.</param>

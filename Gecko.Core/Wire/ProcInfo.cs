@@ -32,12 +32,19 @@ public sealed record ProcInfo(int Pid, string Name, bool Alive)
     /// <summary>Topics the node announced it subscribes to.</summary>
     public IReadOnlyList<string> Subscribes { get; init; } = [];
 
+    /// <summary>
+    /// Whether the registration says which topics the node uses (Gecko nodes do, even when they use none); false for
+    /// pygecko's registration, whose topics are unknown. Set by <see cref="TryDecode"/>; <see cref="Encode"/> writes the
+    /// topic keys when this is true or a list is not empty.
+    /// </summary>
+    public bool AnnouncesTopics { get; init; }
+
     /// <summary>Encodes this registration as pygecko writes it, with the optional keys that are set.</summary>
     public byte[] Encode()
     {
         var buffer = new ArrayBufferWriter<byte>(64);
         var writer = new MessagePackWriter(buffer);
-        var announces = Publishes.Count > 0 || Subscribes.Count > 0;
+        var announces = AnnouncesTopics || Publishes.Count > 0 || Subscribes.Count > 0;
         writer.WriteMapHeader(1 + (Host is null ? 0 : 1) + (announces ? 2 : 0));
         writer.Write("proc_info");
         writer.WriteArrayHeader(3);
@@ -77,6 +84,7 @@ public sealed record ProcInfo(int Pid, string Name, bool Alive)
             ProcInfo? found = null;
             string? host = null;
             IReadOnlyList<string> publishes = [], subscribes = [];
+            var announces = false;
             for (var i = 0; i < entries; i++)
             {
                 var key = reader.NextMessagePackType == MessagePackType.String ? reader.ReadString() : null;
@@ -91,9 +99,11 @@ public sealed record ProcInfo(int Pid, string Name, bool Alive)
                         break;
                     case "publishes" when reader.NextMessagePackType == MessagePackType.Array:
                         publishes = ReadTopics(ref reader);
+                        announces = true;
                         break;
                     case "subscribes" when reader.NextMessagePackType == MessagePackType.Array:
                         subscribes = ReadTopics(ref reader);
+                        announces = true;
                         break;
                     default:
                         SkipValue(ref reader);
@@ -101,7 +111,7 @@ public sealed record ProcInfo(int Pid, string Name, bool Alive)
                 }
             }
             if (found is null) return false;
-            info = found with { Host = string.IsNullOrWhiteSpace(host) ? null : host, Publishes = publishes, Subscribes = subscribes };
+            info = found with { Host = string.IsNullOrWhiteSpace(host) ? null : host, Publishes = publishes, Subscribes = subscribes, AnnouncesTopics = announces };
             return true;
         }
         // The reader throws all of these on hostile input (a truncated value's skip, for one, throws

@@ -14,6 +14,9 @@ public static class GeckoCommand
         {
             CoreCommand.Create(),
             FindCommand.Create(),
+            TopicCommand.Create(),
+            NodeCommand.Create(),
+            LogCommand.Create(),
             LaunchCommand.Create(),
             BenchCommand.Create(),
             Demo.DemoNodeCommand.Create(),

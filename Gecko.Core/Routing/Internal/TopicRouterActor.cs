@@ -301,7 +301,7 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
             _announcements.Remove(key);
             return;
         }
-        if (local && info.Publishes.Count == 0 && info.Subscribes.Count == 0)
+        if (local && !info.AnnouncesTopics)
         {
             _announcements.Remove(key);
             return;
@@ -531,12 +531,15 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
         {
             var announced = _announcements.GetValueOrDefault((_localHost, process.Pid))?.Info;
             nodes.Add(new NodeStats(process.Name, process.Pid, _localHost, NodeKind.Process, process.Usage,
-                announced?.Publishes ?? [], announced?.Subscribes ?? []));
+                announced?.Publishes ?? [], announced?.Subscribes ?? []) { TopicsKnown = announced?.AnnouncesTopics ?? false });
         }
         foreach (var ((host, pid), announcement) in _announcements)
         {
             if (host == _localHost) continue;
-            nodes.Add(new NodeStats(announcement.Info.Name, pid, host, NodeKind.Remote, null, announcement.Info.Publishes, announcement.Info.Subscribes));
+            nodes.Add(new NodeStats(announcement.Info.Name, pid, host, NodeKind.Remote, null, announcement.Info.Publishes, announcement.Info.Subscribes)
+            {
+                TopicsKnown = announcement.Info.AnnouncesTopics,
+            });
         }
         var inProcess = new SortedDictionary<string, (IActorRef Actor, List<string> Publishes, List<string> Subscribes)>(StringComparer.Ordinal);
         foreach (var (topic, publishers) in _publishers)

@@ -75,10 +75,22 @@ public sealed class ProcInfoTests
         Assert.Equal((77, "imu", true, "pi4"), (info!.Pid, info.Name, info.Alive, info.Host));
         Assert.Equal(["imu", "imu/raw"], info.Publishes);
         Assert.Equal(["cmd"], info.Subscribes);
+        Assert.True(info.AnnouncesTopics);
         // A pygecko core reads msg["proc_info"] and nothing else: the extra keys are plain map entries after it.
         var map = MessagePackSerializer.Deserialize<Dictionary<string, object>>(payload);
         Assert.Equal(["proc_info", "host", "publishes", "subscribes"], map.Keys);
         Assert.Equal(new object[] { (byte)77, "imu", true }, (object[])map["proc_info"]);
+    }
+
+    [Fact]
+    public void TryDecode_NodeAnnouncingNoTopics_IsToldApartFromPygeckosSilence()
+    {
+        Assert.True(ProcInfo.TryDecode(new ProcInfo(5, "quiet", true) { AnnouncesTopics = true }.Encode(), out var quiet));
+        Assert.True(ProcInfo.TryDecode(ReferenceVectors.Get("core_info").Bytes, out var pygecko));
+
+        Assert.True(quiet!.AnnouncesTopics);
+        Assert.Empty(quiet.Publishes);
+        Assert.False(pygecko!.AnnouncesTopics);
     }
 
     [Fact]
@@ -114,6 +126,7 @@ public sealed class ProcInfoTests
         Assert.Null(info!.Host);
         Assert.Empty(info.Publishes);
         Assert.Empty(info.Subscribes);
+        Assert.False(info.AnnouncesTopics, "topics unknown, as from pygecko");
     }
 
     [Fact]
