@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using Gecko.Core.Cluster;
 using Gecko.Core.Messages;
 using Gecko.Core.Monitoring;
 using Gecko.Core.Routing;
@@ -47,7 +48,7 @@ public sealed record StatsReport(HubIdentity Hub, HubStats Stats, IReadOnlyList<
         var buffer = new ArrayBufferWriter<byte>(1024);
         var writer = new MessagePackWriter(buffer);
         var stats = Stats;
-        writer.WriteMapHeader(10);
+        writer.WriteMapHeader(11);
         writer.Write("version");
         writer.Write(FormatVersion);
         writer.Write("time");
@@ -121,8 +122,35 @@ public sealed record StatsReport(HubIdentity Hub, HubStats Stats, IReadOnlyList<
             writer.Write("remote");
             if (connection.Remote is { } remote) writer.Write(remote.ToString()); else writer.WriteNil();
         }
+        writer.Write("cluster");
+        if (stats.Cluster is { } cluster) WriteCluster(ref writer, cluster);
+        else writer.WriteNil();
         writer.Flush();
         return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void WriteCluster(ref MessagePackWriter writer, ClusterState cluster)
+    {
+        writer.WriteMapHeader(3);
+        Pair(ref writer, "self", cluster.SelfAddress);
+        Strings(ref writer, "roles", cluster.Roles);
+        writer.Write("members");
+        writer.WriteArrayHeader(cluster.Members.Count);
+        foreach (var member in cluster.Members)
+        {
+            writer.WriteMapHeader(11);
+            Pair(ref writer, "address", member.Address);
+            Strings(ref writer, "roles", member.Roles);
+            Pair(ref writer, "status", member.Status);
+            Pair(ref writer, "reachable", member.Reachable);
+            Pair(ref writer, "self", member.IsSelf);
+            Pair(ref writer, "interest_topics", member.InterestTopics);
+            Pair(ref writer, "interest_prefixes", member.InterestPrefixes);
+            Pair(ref writer, "sent", member.SentMessages);
+            Pair(ref writer, "sent_bytes", member.SentBytes);
+            Pair(ref writer, "dropped", member.Dropped);
+            Pair(ref writer, "received", member.ReceivedMessages);
+        }
     }
 
     private static void WriteTopics(ref MessagePackWriter writer, IReadOnlyList<TopicStats> topics)
@@ -130,7 +158,7 @@ public sealed record StatsReport(HubIdentity Hub, HubStats Stats, IReadOnlyList<
         writer.WriteArrayHeader(topics.Count);
         foreach (var topic in topics)
         {
-            writer.WriteMapHeader(12);
+            writer.WriteMapHeader(13);
             Pair(ref writer, "topic", topic.Topic);
             Pair(ref writer, "messages", topic.Messages);
             Pair(ref writer, "bytes", topic.Bytes);
@@ -143,6 +171,14 @@ public sealed record StatsReport(HubIdentity Hub, HubStats Stats, IReadOnlyList<
             Pair(ref writer, "local_subscribers", topic.LocalSubscribers);
             Pair(ref writer, "external_subscribers", topic.ExternalSubscribers);
             Pair(ref writer, "dropped", topic.Dropped);
+            writer.Write("cluster");
+            writer.WriteMapHeader(6);
+            Pair(ref writer, "messages_in", topic.Cluster.MessagesIn);
+            Pair(ref writer, "bytes_in", topic.Cluster.BytesIn);
+            Pair(ref writer, "in_per_s", topic.Cluster.InPerSecond);
+            Pair(ref writer, "messages_out", topic.Cluster.MessagesOut);
+            Pair(ref writer, "bytes_out", topic.Cluster.BytesOut);
+            Pair(ref writer, "out_per_s", topic.Cluster.OutPerSecond);
         }
     }
 
@@ -235,6 +271,7 @@ public sealed record StatsReport(HubIdentity Hub, HubStats Stats, IReadOnlyList<
             TotalDropped = Long(totals, "dropped"),
             // A report without the key comes from a hub that did not count drops.
             DropsCounted = Bool(totals, "drops_counted"),
+            Cluster = ClusterOf(map),
         };
         report = new StatsReport(hub, stats, Strings(map, "reply_to"));
         return true;
@@ -252,9 +289,28 @@ public sealed record StatsReport(HubIdentity Hub, HubStats Stats, IReadOnlyList<
                 Publishers = new ParticipantCount((int)Long(topic, "publishers"), Bool(topic, "publishers_exact")),
                 Subscribers = new ParticipantCount((int)Long(topic, "subscribers"), Bool(topic, "subscribers_exact")),
                 Dropped = Long(topic, "dropped"),
+                Cluster = Map(topic, "cluster") is { Count: > 0 } cluster
+                    ? new ClusterTraffic(Long(cluster, "messages_in"), Long(cluster, "bytes_in"), Double(cluster, "in_per_s"),
+                        Long(cluster, "messages_out"), Long(cluster, "bytes_out"), Double(cluster, "out_per_s"))
+                    : ClusterTraffic.None,
             });
         }
         return topics;
+    }
+
+    /// <summary>The cluster as the report has it; null for a hub that is not a cluster host.</summary>
+    private static ClusterState? ClusterOf(IDictionary<object, object> map)
+    {
+        if (!map.TryGetValue("cluster", out var value) || value is not IDictionary<object, object> cluster) return null;
+        var members = new List<ClusterMemberState>();
+        foreach (var item in List(cluster, "members"))
+        {
+            if (item is not IDictionary<object, object> member) continue;
+            members.Add(new ClusterMemberState(Text(member, "address"), Strings(member, "roles"), Text(member, "status"), Bool(member, "reachable"),
+                Bool(member, "self"), (int)Long(member, "interest_topics"), (int)Long(member, "interest_prefixes"), Long(member, "sent"),
+                Long(member, "sent_bytes"), Long(member, "dropped"), Long(member, "received")));
+        }
+        return new ClusterState(Text(cluster, "self"), Strings(cluster, "roles"), members);
     }
 
     private static readonly IDictionary<object, object> Empty = new Dictionary<object, object>();

@@ -126,7 +126,7 @@ public static class NodeCommand
         if (stats.Nodes.Count == 0)
         {
             text.Append("no nodes registered\n");
-            return text.ToString();
+            return text.Append(ClusterLines(stats)).ToString();
         }
         var width = Math.Clamp(stats.Nodes.Max(n => n.Name.Length), 4, 32);
         var hostWidth = Math.Clamp(stats.Nodes.Max(n => n.Host.Length), 4, 24);
@@ -137,6 +137,16 @@ public static class NodeCommand
             var memory = node.Usage is { } used ? used.MemoryPercent.ToString("0.0", C) : "-";
             text.Append(C, $"{TerminalText.Safe(node.Name).PadRight(width)}  {StatsReport.KindName(node.Kind),-10}  {node.Pid,7}  {TerminalText.Safe(node.Host).PadRight(hostWidth)}  {cpu,6}  {memory,6}  {TerminalText.Safe(Topics(node))}\n");
         }
+        return text.Append(ClusterLines(stats)).ToString();
+    }
+
+    /// <summary>The cluster's hosts, as the dashboard words them; nothing when the hub is not a cluster host.</summary>
+    private static string ClusterLines(HubStats stats)
+    {
+        if (stats.Cluster is not { } cluster) return "";
+        var text = new StringBuilder();
+        text.Append(C, $"cluster: {cluster.UpCount} of {cluster.Members.Count} hosts up (their nodes: gecko node list --key <their key>)\n");
+        foreach (var member in cluster.Members) text.Append("  ").Append(TerminalText.Safe(Dashboard.ReportLines.MemberLine(member))).Append('\n');
         return text.ToString();
     }
 

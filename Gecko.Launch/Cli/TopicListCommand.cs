@@ -121,6 +121,13 @@ public static class TopicListCommand
         subscribers = topic.Subscribers.Known,
         subscribers_exact = topic.Subscribers.Exact,
         dropped = topic.Dropped,
+        cluster = new
+        {
+            messages_in = topic.Cluster.MessagesIn,
+            in_per_s = Math.Round(topic.Cluster.InPerSecond, 3),
+            messages_out = topic.Cluster.MessagesOut,
+            out_per_s = Math.Round(topic.Cluster.OutPerSecond, 3),
+        },
         reserved,
     };
 }

@@ -41,6 +41,8 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
     /// </summary>
     private static readonly TimeSpan MinQueryGap = TimeSpan.FromMilliseconds(50);
 
+    private static readonly byte[] StatsTopic = WireProtocol.EncodeTopic(ReservedTopics.Stats);
+
     /// <summary>The most query ids one report answers; older ones wait for their asker's next try.</summary>
     private const int MaxQueriesPerReport = 32;
 
@@ -382,9 +384,8 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
 
     private bool WantsReports()
     {
-        var stats = System.Text.Encoding.UTF8.GetBytes(ReservedTopics.Stats);
         foreach (var prefix in _externalPrefixes)
-            if (prefix.Length > 0 && stats.AsSpan().StartsWith(prefix)) return true;
+            if (prefix.Length > 0 && StatsTopic.AsSpan().StartsWith(prefix)) return true;
         return false;
     }
 
@@ -466,6 +467,8 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
             foreach (var topic in node.Subscribes) announcedSubscribers[topic] = announcedSubscribers.GetValueOrDefault(topic) + 1;
         }
 
+        // Each external prefix, and whether some node announced a subscription to exactly it (once per snapshot).
+        var prefixes = _externalPrefixes.Select(p => (p, announcedSubscribers.ContainsKey(System.Text.Encoding.UTF8.GetString(p)))).ToList();
         var topics = new List<TopicStats>();
         var reserved = new List<TopicStats>();
         long totalMessages = 0, totalBytes = 0, totalDropped = 0;
@@ -485,13 +488,16 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
             totalDropped += stats.Dropped;
             var announcedPublishing = announcedPublishers.GetValueOrDefault(counters.Name);
             var externalActive = rate?.ExternalActive ?? counters.ExternalMessages > 0;
+            // Other cluster hosts' publishers and subscribers are theirs to count: traffic with them means there are more.
+            var fromCluster = (rate?.FromClusterPerSecond ?? 0) > 0;
+            var toCluster = (rate?.ToClusterPerSecond ?? 0) > 0;
             topics.Add(stats with
             {
                 // Traffic from outside with no node announcing the topic came from someone the hub cannot name.
                 Publishers = new ParticipantCount((_publishers.TryGetValue(counters.Name, out var local) ? local.Count : 0) + announcedPublishing,
-                    !externalActive || announcedPublishing > 0),
+                    (!externalActive || announcedPublishing > 0) && !fromCluster),
                 Subscribers = new ParticipantCount(counters.LocalSubscribers + announcedSubscribers.GetValueOrDefault(counters.Name),
-                    ExternalSubscribersAnnounced(counters, announcedSubscribers)),
+                    ExternalSubscribersAnnounced(counters, prefixes) && !toCluster),
                 Cluster = _cluster is null ? ClusterTraffic.None : ClusterTraffic.Of(counters, rate?.FromClusterPerSecond ?? 0, rate?.ToClusterPerSecond ?? 0),
             });
         }
@@ -513,13 +519,10 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
     /// Whether every external subscription matching the topic is one a node announced: ZeroMQ tells the hub only the
     /// first subscriber of each prefix, so one nobody announced means subscribers the hub cannot count.
     /// </summary>
-    private bool ExternalSubscribersAnnounced(TopicCounters counters, Dictionary<string, int> announcedSubscribers)
+    private static bool ExternalSubscribersAnnounced(TopicCounters counters, List<(byte[] Prefix, bool Announced)> prefixes)
     {
-        foreach (var prefix in _externalPrefixes)
-        {
-            if (!counters.Utf8Name.AsSpan().StartsWith(prefix)) continue;
-            if (!announcedSubscribers.ContainsKey(System.Text.Encoding.UTF8.GetString(prefix))) return false;
-        }
+        foreach (var (prefix, announced) in prefixes)
+            if (!announced && counters.Utf8Name.AsSpan().StartsWith(prefix)) return false;
         return true;
     }
 
