@@ -31,6 +31,19 @@ public sealed record NodeOptions
     /// <summary>Whether log lines are also written to standard error.</summary>
     public bool LogToConsole { get; init; } = true;
 
+    /// <summary>
+    /// The hub's CURVE public key (40 Z85 characters, or its <c>.key</c> file) when the hub speaks CURVE
+    /// (<c>gecko.core.curve</c>); <c>GECKO_CURVE_SERVER_KEY</c> when null; plaintext when neither is set.
+    /// </summary>
+    public string? CurveServerKey { get; init; }
+
+    /// <summary>
+    /// This node's CURVE secret key file (<c>NAME.key_secret</c> from <c>gecko keys generate</c>), whose public key the hub
+    /// must allow; <c>GECKO_CURVE_SECRET_KEY_FILE</c> when null. Without one the node makes a key pair for this run, which
+    /// only a hub with <c>allow-any-client</c> accepts.
+    /// </summary>
+    public string? CurveSecretKeyFile { get; init; }
+
     /// <summary>The largest payload a subscriber accepts (ZMQ_MAXMSGSIZE); larger frames drop the connection.</summary>
     public long MaxPayloadSize { get; init; } = 64L * 1024 * 1024;
 }

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Gecko.Core;
 using Gecko.Core.Bridge;
+using Gecko.Core.Bridge.Security;
 using Gecko.Core.Discovery;
 using Gecko.Core.Messages;
 using Gecko.Core.Wire;
@@ -47,7 +48,7 @@ public sealed class StandaloneNode : IDisposable
 
     private static readonly TimeSpan PublisherLinger = TimeSpan.FromMilliseconds(500);
 
-    private StandaloneNode(string name, NodeOptions options, HubLocation hub)
+    private StandaloneNode(string name, NodeOptions options, HubLocation hub, CurveClientKeys? curve)
     {
         Name = name;
         _options = options;
@@ -61,10 +62,12 @@ public sealed class StandaloneNode : IDisposable
         _outDial = NetMqDialAddress.For(outAddress);
         _publisher = new PublisherSocket();
         _publisher.Options.Linger = PublisherLinger;
+        curve?.Apply(_publisher);
         _publisher.Connect(_inDial.Address);
         _subscriber = new SubscriberSocket();
         _subscriber.Options.Linger = TimeSpan.Zero;
         _subscriber.Options.MaxMsgSize = options.MaxPayloadSize;
+        curve?.Apply(_subscriber);
         _subscriber.Connect(_outDial.Address);
         _subscriber.ReceiveReady += (_, _) => DispatchIncoming();
         _registration = new NetMQTimer(options.RegistrationInterval);
@@ -86,12 +89,13 @@ public sealed class StandaloneNode : IDisposable
     /// <param name="name">The node's name, shown by the hub and in logs.</param>
     /// <param name="options">Connection options; null to find everything.</param>
     /// <exception cref="ArgumentException">The name is empty.</exception>
-    /// <exception cref="GeckoConfigurationException">An address in the options or the environment is malformed, or the
-    /// hub found listens on ipc:// only (a .NET node needs tcp://).</exception>
+    /// <exception cref="GeckoConfigurationException">An address in the options or the environment is malformed, or a
+    /// CURVE key or key file is not valid.</exception>
     public static StandaloneNode Init(string name, NodeOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         options ??= new NodeOptions();
+        var curve = CurveClientKeys.Find(options.CurveServerKey, options.CurveSecretKeyFile);
         var hub = HubLocator.Locate(new HubQuery
         {
             InAddress = options.InAddress,
@@ -101,7 +105,7 @@ public sealed class StandaloneNode : IDisposable
             Beacon = options.Beacon ?? BeaconSettings.Default,
             Name = name,
         });
-        return new StandaloneNode(name, options, hub);
+        return new StandaloneNode(name, options, hub, curve);
     }
 
     /// <summary>The node's name.</summary>

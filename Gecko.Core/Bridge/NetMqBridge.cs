@@ -1,6 +1,8 @@
 using System.Net;
 using Akka.Actor;
 using Gecko.Core.Bridge.Internal;
+using Gecko.Core.Bridge.Security;
+using Gecko.Core.Bridge.Security.Internal;
 using Gecko.Core.Hub;
 using Gecko.Core.Introspection;
 using Gecko.Core.Routing;
@@ -29,6 +31,9 @@ public sealed class NetMqBridge : IOutboundSink, IDisposable
     private readonly NetMQTimer _watermarks = new(WatermarkCheckInterval);
     private readonly List<UnixSocketRelay> _relays = [];
     private readonly NetMqDropCounter? _drops;
+    private readonly List<CurveGate> _gates = [];
+    private readonly CurveServerKeys? _curveKeys;
+    private readonly Akka.Event.ILoggingAdapter? _log;
     private Msg _topic;
     private Msg _payload;
     private Msg _discard;
@@ -42,9 +47,12 @@ public sealed class NetMqBridge : IOutboundSink, IDisposable
     /// <summary>How soon the pipes of a new publisher get NetMQ's queue limit fixed (subscribers' at once).</summary>
     private static readonly TimeSpan WatermarkCheckInterval = TimeSpan.FromSeconds(1);
 
-    private NetMqBridge(CoreSettings settings, TopicRegistry registry, HubCounters counters, IActorRef router)
+    private NetMqBridge(CoreSettings settings, TopicRegistry registry, HubCounters counters, IActorRef router, Akka.Event.ILoggingAdapter? log)
     {
         _settings = settings;
+        _log = log;
+        // Read before any socket exists: a missing or bad key file stops the start with a clear message.
+        _curveKeys = settings.Curve.Enabled ? CurveServerKeys.Load(settings.Curve) : null;
         _registry = registry;
         _counters = counters;
         _router = router;
@@ -76,6 +84,7 @@ public sealed class NetMqBridge : IOutboundSink, IDisposable
         }
         catch
         {
+            foreach (var gate in _gates) gate.Dispose();
             foreach (var relay in _relays) relay.Dispose();
             _in.Dispose();
             _out.Dispose();
@@ -120,14 +129,18 @@ public sealed class NetMqBridge : IOutboundSink, IDisposable
     /// </summary>
     public bool CountsDrops => _drops is { IsBroken: false };
 
+    /// <summary>The CURVE gates serving the endpoints (none when <c>gecko.core.curve</c> is off).</summary>
+    internal IReadOnlyList<CurveGate> CurveGates => _gates;
+
     /// <summary>Whether NetMQ has a tick counter (see <c>gecko.core.fast-clock</c>).</summary>
     public static bool FastClockActive => NetMqFastClock.IsActive;
 
     /// <summary>Binds both sockets and starts the poller thread; returns once the bridge forwards.</summary>
     /// <exception cref="GeckoBindException">An endpoint cannot be bound (in use, or not an address of this machine).</exception>
-    public static NetMqBridge Start(CoreSettings settings, TopicRegistry registry, HubCounters counters, IActorRef router)
+    /// <exception cref="GeckoConfigurationException">CURVE is on and a key file is missing or not valid.</exception>
+    public static NetMqBridge Start(CoreSettings settings, TopicRegistry registry, HubCounters counters, IActorRef router, Akka.Event.ILoggingAdapter? log = null)
     {
-        var bridge = new NetMqBridge(settings, registry, counters, router);
+        var bridge = new NetMqBridge(settings, registry, counters, router, log);
         bridge._poller.RunAsync("gecko-bridge", isBackgroundThread: true);
         return bridge;
     }
@@ -158,6 +171,16 @@ public sealed class NetMqBridge : IOutboundSink, IDisposable
                 var target = new IPEndPoint(IPAddress.Loopback, internalPort);
                 _relays.Add(UnixSocketRelay.Start(endpoint, Endpoint.IpcPath(endpoint), target, _settings.IpcMaxConnections));
                 return endpoint;
+            }
+            if (_curveKeys is not null)
+            {
+                // CURVE only: the ZeroMQ socket listens on a private loopback port, the gate where the user asked.
+                var privatePort = socket.BindRandomPort("tcp://127.0.0.1");
+                var publishers = ReferenceEquals(socket, _in);
+                var gate = CurveGate.Start(endpoint, new IPEndPoint(IPAddress.Loopback, privatePort), _curveKeys, _settings.Curve, publishers,
+                    publishers ? _settings.SocketMaxFrameSize : _out.Options.MaxMsgSize, _log);
+                _gates.Add(gate);
+                return gate.Endpoint;
             }
             var colon = endpoint.LastIndexOf(':');
             var port = endpoint[(colon + 1)..];
@@ -332,6 +355,7 @@ public sealed class NetMqBridge : IOutboundSink, IDisposable
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        foreach (var gate in _gates) gate.Dispose();
         foreach (var relay in _relays) relay.Dispose();
         _poller.Stop();
         _poller.Dispose();

@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using Gecko.Core.Bridge.Security;
 using Gecko.Core.Configuration;
 using Gecko.Core.Discovery;
 using Gecko.Core.Monitoring;
@@ -64,6 +65,9 @@ public sealed record CoreSettings
     /// <summary>The multicast beacon (<c>gecko.core.beacon</c>).</summary>
     public required BeaconSettings Beacon { get; init; }
 
+    /// <summary>CURVE encryption and client authentication (<c>gecko.core.curve</c>).</summary>
+    public CurveSettings Curve { get; init; } = CurveSettings.Default;
+
     /// <summary>The defaults of <c>reference.conf</c>.</summary>
     public static CoreSettings Default { get; } = Create(GeckoConfig.Defaults);
 
@@ -94,6 +98,7 @@ public sealed record CoreSettings
                 FramePoolSize = core.GetByteSize("frame-pool-size") ?? throw new GeckoConfigurationException("gecko.core.frame-pool-size is missing: give a size such as 32 MiB, or 0."),
                 Monitor = MonitorSettings.Create(config),
                 Beacon = BeaconSettings.Create(config),
+                Curve = CurveSettings.Create(config),
             };
             return settings.Validated();
         }
@@ -124,6 +129,9 @@ public sealed record CoreSettings
         if (string.IsNullOrWhiteSpace(CoreFileDirectory))
             throw new GeckoConfigurationException("gecko.core.core-file-directory is blank: leave it \"\" for the temp directory or name a folder.");
         Monitor.Validated();
+        Curve.Validated();
+        if (Curve.Enabled && (Endpoint.IsIpc(InAddress) || Endpoint.IsIpc(OutAddress)))
+            throw new GeckoConfigurationException("gecko.core.curve works on tcp:// endpoints: an ipc:// endpoint is a local Unix socket (protected by its file's permissions); give tcp:// endpoints, or turn curve off.");
         return this;
     }
 

@@ -104,7 +104,7 @@ public sealed class GeckoHub : IAsyncDisposable
         HubMetrics? metrics = null;
         try
         {
-            bridge = NetMqBridge.Start(settings, topics, counters, router);
+            bridge = NetMqBridge.Start(settings, topics, counters, router, Akka.Event.Logging.GetLogger(system, "gecko.curve"));
             var started = bridge;
             metrics = new HubMetrics(topics, counters, settings.Key, bridge.InAddress, bridge.OutAddress, () => started.IpcConnections);
             var identity = new HubIdentity(Environment.ProcessId, System.Net.Dns.GetHostName(), settings.Key, bridge.InAddress, bridge.OutAddress, Version);
