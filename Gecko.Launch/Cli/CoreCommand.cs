@@ -23,6 +23,13 @@ public static class CoreCommand
         var key = new Option<string?>("--key") { Description = "Name to answer beacon look-ups for (default: host name)." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the start and stop lines, no reports." };
         var cluster = new ClusterFlags.Options();
+        var curveKey = new Option<string?>("--curve-secret-key") { Description = "Speak CURVE only, with this secret key file (from gecko keys generate)." };
+        var curveAllow = new Option<string[]>("--curve-allow")
+        {
+            Description = "A client allowed in with --curve-secret-key: its public key, .key file, or a folder of .key files (repeatable).",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var curveAnyClient = new Option<bool>("--curve-allow-any") { Description = "With --curve-secret-key: accept any client key (encryption without authentication)." };
         var command = new Command("core", """
             Run GeckoCore, the hub: route topics between nodes and report, every interval, what each topic carries.
 
@@ -31,15 +38,19 @@ public static class CoreCommand
               gecko core --in tcp://0.0.0.0:9998 --out tcp://0.0.0.0:9999 --interval 1
               gecko core --cluster --cluster-host 192.168.1.10 --role pi                    # a robot that starts a cluster
               gecko core --cluster-seed 192.168.1.10:4053 --cluster-host 192.168.1.20       # a laptop that joins it
+              gecko core --in tcp://0.0.0.0:9998 --out tcp://0.0.0.0:9999 --curve-secret-key keys/hub.key_secret --curve-allow keys/nodes
             """)
         {
-            inOption, outOption, interval, key, quiet,
+            inOption, outOption, interval, key, quiet, curveKey, curveAllow, curveAnyClient,
         };
         cluster.AddTo(command);
         command.SetAction((parse, token) => RunAsync(new Options(
             parse.GetValue(inOption), parse.GetValue(outOption), parse.GetValue(interval), parse.GetValue(key), parse.GetValue(quiet))
             {
                 Cluster = cluster.Read(parse),
+                CurveSecretKey = parse.GetValue(curveKey),
+                CurveAllow = parse.GetValue(curveAllow) ?? [],
+                CurveAllowAny = parse.GetValue(curveAnyClient),
             },
             parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, token));
         return command;
@@ -50,6 +61,15 @@ public static class CoreCommand
     {
         /// <summary>The cluster flags.</summary>
         public ClusterFlags Cluster { get; init; } = ClusterFlags.None;
+
+        /// <summary>The secret key file that turns CURVE on; null for plaintext.</summary>
+        public string? CurveSecretKey { get; init; }
+
+        /// <summary>Client keys, key files or folders allowed in.</summary>
+        public IReadOnlyList<string> CurveAllow { get; init; } = [];
+
+        /// <summary>Accept any client key.</summary>
+        public bool CurveAllowAny { get; init; }
     }
 
     /// <summary>Runs the hub until <paramref name="token"/> fires; returns the exit code.</summary>
@@ -96,12 +116,19 @@ public static class CoreCommand
                 await error.WriteLineAsync($"gecko core: {e.Message}");
                 return 1;
             }
+            catch (GeckoConfigurationException e)
+            {
+                // A key file named in the settings is missing or not valid: found only when the hub reads it.
+                await error.WriteLineAsync($"gecko core: {e.Message}");
+                return 2;
+            }
 
             await using (hub)
             {
-
                 var reach = Endpoint.IsNetworkFacing(hub.InAddress) || Endpoint.IsNetworkFacing(hub.OutAddress)
                     ? "listening on the network" : "loopback only";
+                if (settings.Curve.Enabled)
+                    reach += settings.Curve.AllowAnyClient && settings.Curve.AllowedClients.Count == 0 ? ", CURVE: any client key" : ", CURVE: allowed keys only";
                 await output.WriteLineAsync($"GeckoCore started: in {hub.InAddress}  out {hub.OutAddress}  key {settings.Key}  ({reach}; beacon {(hub.Beacon is { } beacon ? "on " + string.Join(", ", beacon.Interfaces) : "off")}; pid {Environment.ProcessId})");
                 if (hub.ClusterActor is not null)
                     await output.WriteLineAsync($"cluster: this host is {Akka.Cluster.Cluster.Get(system).SelfAddress}{(cluster.Roles.Count > 0 ? $" (roles {string.Join(", ", cluster.Roles)})" : "")}; "
@@ -144,6 +171,8 @@ public static class CoreCommand
             throw new GeckoConfigurationException($"--interval {seconds} is out of range: give seconds between 0.1 and 3600, e.g. --interval 1.");
         if (options.Key is { } key && (string.IsNullOrWhiteSpace(key) || key.Any(char.IsControl)))
             throw new GeckoConfigurationException("--key is blank or has control characters: give a plain name such as --key robot1.");
+        if (options.CurveSecretKey is null && (options.CurveAllow.Count > 0 || options.CurveAllowAny))
+            throw new GeckoConfigurationException("--curve-allow and --curve-allow-any need --curve-secret-key FILE (make one with: gecko keys generate --name hub).");
 
         var defaults = CoreSettings.Default;
         return (defaults with
@@ -152,6 +181,13 @@ public static class CoreCommand
             OutAddress = options.Out ?? defaults.OutAddress,
             Key = options.Key?.Trim() ?? defaults.Key,
             StatsInterval = options.IntervalSeconds is { } s ? TimeSpan.FromSeconds(s) : defaults.StatsInterval,
+            Curve = options.CurveSecretKey is null ? defaults.Curve : (defaults.Curve with
+            {
+                Enabled = true,
+                ServerSecretKeyFile = options.CurveSecretKey,
+                AllowedClients = options.CurveAllow,
+                AllowAnyClient = options.CurveAllowAny,
+            }).Validated(),
         }).Validated();
     }
 

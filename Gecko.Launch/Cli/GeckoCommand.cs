@@ -19,6 +19,7 @@ public static class GeckoCommand
             LogCommand.Create(),
             LaunchCommand.Create(),
             BenchCommand.Create(),
+            KeysCommand.Create(),
             Demo.DemoNodeCommand.Create(),
         };
         return root;

@@ -168,6 +168,11 @@ public sealed class Launcher
             ["GECKO_CORE_OUT"] = hub.OutAddress,
             ["GECKO_CORE_KEY"] = hub.Settings.Key,
         };
+        // A hub speaking CURVE: its processes are told its public key (their own key pair is theirs to name, through
+        // GECKO_CURVE_SECRET_KEY_FILE in their environment block).
+        if (hub.Settings.Curve.Enabled)
+            environment[Core.Bridge.Security.CurveClientKeys.ServerKeyVariable] =
+                NetMQ.NetMQCertificate.FromPublicKey(Core.Bridge.Security.CurveKeyFiles.ReadPublic(hub.Settings.Curve.ServerSecretKeyFile)).PublicKeyZ85;
         var output = new DashboardOutputSink(dashboard);
         var launchFolder = Path.GetDirectoryName(Path.GetFullPath(_plan.SourcePath))!;
         var placeholders = new Dictionary<string, string>

@@ -57,7 +57,8 @@ public static class CurveKeyFiles
     public static byte[] ReadPublic(string keyOrPath)
     {
         ArgumentNullException.ThrowIfNull(keyOrPath);
-        if (IsZ85Key(keyOrPath)) return NetMQCertificate.FromPublicKey(keyOrPath).PublicKey;
+        // A file first: a 40-character path is also valid Z85 ('/', '.' and '-' are in its alphabet).
+        if (!File.Exists(keyOrPath) && IsZ85Key(keyOrPath)) return NetMQCertificate.FromPublicKey(keyOrPath).PublicKey;
         var (publicKey, secretKey) = Read(keyOrPath);
         if (publicKey is not null) return NetMQCertificate.FromPublicKey(publicKey).PublicKey;
         if (secretKey is not null) return NetMQCertificate.CreateFromSecretKey(secretKey).PublicKey;

@@ -29,6 +29,18 @@ public sealed class CurveKeyFilesTests : IDisposable
     }
 
     [Fact]
+    public void ReadPublic_PathThatLooksLikeAKey_IsReadAsTheFile()
+    {
+        // 40 characters, all in Z85's alphabet: a path a user may well have.
+        var folder = _folder.Combine("k");
+        var path = Path.Combine(folder, new string('a', 40 - folder.Length - 5) + ".key");
+        Assert.True(path.Length == 40 && CurveKeyFiles.IsZ85Key(path), path);
+        var pair = CurveKeyFiles.Generate(folder, Path.GetFileNameWithoutExtension(path));
+
+        Assert.Equal(pair.PublicKey, CurveKeyFiles.ReadPublic(path));
+    }
+
+    [Fact]
     public void Generate_ExistingName_IsRefusedAndTheOldKeysStay()
     {
         var first = CurveKeyFiles.Generate(_folder.Path, "hub");
