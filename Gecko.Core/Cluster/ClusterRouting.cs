@@ -42,6 +42,11 @@ public static class ClusterRouting
     /// <param name="Payload">The payload as it is on the wire (a typed message encoded once, on its host).</param>
     public sealed record TopicData(string Topic, byte[] Payload) : IClusterMessage;
 
+    /// <summary>Messages published on another host, for this host's subscribers, in the order they were published.</summary>
+    /// <param name="Topics">Each message's topic.</param>
+    /// <param name="Payloads">Each message's payload, at the same index.</param>
+    public sealed record TopicBatch(string[] Topics, byte[][] Payloads) : IClusterMessage;
+
     /// <summary>The receiving host has had this many messages and payload bytes from the sender so far (its flow control).</summary>
     public sealed record DataAcknowledged(long Messages, long Bytes) : IClusterMessage;
 

@@ -48,7 +48,7 @@ public sealed class GeckoHyperionSerializer : Akka.Serialization.Serializer
     public static IReadOnlyList<Type> AllowedTypes { get; } =
     [
         // Cross-host messages.
-        typeof(ClusterRouting.TopicData), typeof(ClusterRouting.InterestAnnounced), typeof(ClusterRouting.DataAcknowledged),
+        typeof(ClusterRouting.TopicData), typeof(ClusterRouting.TopicBatch), typeof(ClusterRouting.InterestAnnounced), typeof(ClusterRouting.DataAcknowledged),
         typeof(Placement.NodePlacement), typeof(Placement.NodePlaced), typeof(Placement.PlacementFailed),
         // Standard messages.
         typeof(Vector), typeof(Quaternion), typeof(Wrench), typeof(Pose), typeof(Twist), typeof(Imu), typeof(Joystick),
@@ -71,7 +71,13 @@ public sealed class GeckoHyperionSerializer : Akka.Serialization.Serializer
     /// <inheritdoc />
     public override byte[] ToBinary(object obj)
     {
-        using var stream = new MemoryStream();
+        // Sized for the payloads up front: a camera image is copied once into the stream, not again as it grows.
+        using var stream = new MemoryStream(obj switch
+        {
+            ClusterRouting.TopicData data => (data.Payload?.Length ?? 0) + 512,
+            ClusterRouting.TopicBatch batch => (int)Math.Min(int.MaxValue, (batch.Payloads?.Sum(p => (long)(p?.Length ?? 0) + 8) ?? 0) + 64L * (batch.Topics?.Length ?? 0) + 512),
+            _ => 256,
+        });
         _writer.Serialize(obj, stream);
         return stream.ToArray();
     }

@@ -23,7 +23,24 @@ internal sealed class ClusterRouterActor : ReceiveActor, IWithTimers
         public long AcknowledgedBytes;
         public long Dropped;
         public bool Unreachable;
+
+        /// <summary>Messages for this host not sent yet: they go out together at the next <see cref="SendPending"/>.</summary>
+        public readonly List<string> PendingTopics = [];
+        public readonly List<byte[]> PendingPayloads = [];
+        public long PendingBytes;
     }
+
+    private sealed class SendPending
+    {
+        public static readonly SendPending Instance = new();
+        private SendPending() { }
+    }
+
+    /// <summary>A batch is sent once it holds this many payload bytes, whatever else is waiting.</summary>
+    private const int MaxBatchBytes = 256 * 1024;
+
+    /// <summary>A batch is sent once it holds this many messages.</summary>
+    private const int MaxBatchMessages = 512;
 
     /// <summary>What came from another host and how much of it was acknowledged.</summary>
     private sealed class Inbound
@@ -72,6 +89,8 @@ internal sealed class ClusterRouterActor : ReceiveActor, IWithTimers
     private TopicInterest _localInterest = TopicInterest.None;
     private long _targetsVersion;
     private long _remoteInterestVersion;
+    private readonly List<RemoteHost> _pendingHosts = [];
+    private bool _sendScheduled;
     private DateTime _lastDropWarning = DateTime.MinValue;
     private DateTime _lastBadDataWarning = DateTime.MinValue;
 
@@ -87,7 +106,9 @@ internal sealed class ClusterRouterActor : ReceiveActor, IWithTimers
         _acknowledgeBytes = Math.Max(1, settings.SendWindowBytes / 8);
 
         Receive<Outgoing>(HandleOutgoing);
-        Receive<TopicData>(HandleData);
+        Receive<TopicData>(data => Deliver(data.Topic, data.Payload));
+        Receive<TopicBatch>(HandleBatch);
+        Receive<SendPending>(_ => SendAllPending());
         Receive<DataAcknowledged>(HandleAcknowledged);
         Receive<TopicRouter.LocalInterestChanged>(changed =>
         {
@@ -163,12 +184,16 @@ internal sealed class ClusterRouterActor : ReceiveActor, IWithTimers
         _registry.SetRemoteInterest(union);
     }
 
+    /// <summary>
+    /// Queues the message for each host that wants it and has room in its window. What is queued goes out when this
+    /// actor has handled the messages already waiting in its mailbox: under load many messages cross in one remote
+    /// message (Akka.Remote's cost is per message), at a low rate each goes out at once.
+    /// </summary>
     private void HandleOutgoing(Outgoing outgoing)
     {
         var topic = outgoing.Topic;
         var hosts = TargetsOf(topic);
         var length = outgoing.Payload.Length;
-        TopicData? data = null;
         for (var i = 0; i < hosts.Length; i++)
         {
             var host = hosts[i];
@@ -180,13 +205,40 @@ internal sealed class ClusterRouterActor : ReceiveActor, IWithTimers
                 WarnDropped(host);
                 continue;
             }
-            // One message object for every host: Akka.Remote serializes it per connection.
-            data ??= new TopicData(topic.Name, outgoing.Payload);
-            host.Actor.Tell(data);
+            if (host.PendingTopics.Count == 0) _pendingHosts.Add(host);
+            host.PendingTopics.Add(topic.Name);
+            host.PendingPayloads.Add(outgoing.Payload);
+            host.PendingBytes += length;
             host.Sent++;
             host.SentBytes += length;
             topic.CountToCluster(length);
+            if (host.PendingTopics.Count >= MaxBatchMessages || host.PendingBytes >= MaxBatchBytes) Send(host);
         }
+        if (_pendingHosts.Count > 0 && !_sendScheduled)
+        {
+            _sendScheduled = true;
+            Self.Tell(SendPending.Instance);
+        }
+    }
+
+    private void SendAllPending()
+    {
+        _sendScheduled = false;
+        foreach (var host in _pendingHosts) Send(host, unlist: false);
+        _pendingHosts.Clear();
+    }
+
+    /// <summary>Sends what waits for <paramref name="host"/>: one message alone, several as a batch, in the order they came.</summary>
+    private void Send(RemoteHost host, bool unlist = true)
+    {
+        var count = host.PendingTopics.Count;
+        if (count == 0) return;
+        if (count == 1) host.Actor.Tell(new TopicData(host.PendingTopics[0], host.PendingPayloads[0]));
+        else host.Actor.Tell(new TopicBatch(host.PendingTopics.ToArray(), host.PendingPayloads.ToArray()));
+        host.PendingTopics.Clear();
+        host.PendingPayloads.Clear();
+        host.PendingBytes = 0;
+        if (unlist) _pendingHosts.Remove(host);
     }
 
     private RemoteHost[] TargetsOf(TopicCounters topic)
@@ -197,32 +249,55 @@ internal sealed class ClusterRouterActor : ReceiveActor, IWithTimers
         return hosts;
     }
 
-    private void HandleData(TopicData data)
+    private void HandleBatch(TopicBatch batch)
     {
-        // Another host is as untrusted as the wire: Hyperion fills fields without running constructors.
-        if (data.Topic is null || data.Payload is null || data.Payload.Length > _maxPayloadSize
-            || TopicInterest.IsHubOwn(data.Topic) || !WireProtocol.TryDecodeTopic(System.Text.Encoding.UTF8.GetBytes(data.Topic), out _))
+        if (batch.Topics is null || batch.Payloads is null || batch.Topics.Length != batch.Payloads.Length)
         {
-            WarnBadData(data);
+            WarnBadData(null, "a batch whose topics and payloads do not pair up");
             return;
         }
+        for (var i = 0; i < batch.Topics.Length; i++) Deliver(batch.Topics[i], batch.Payloads[i]);
+    }
+
+    /// <summary>A message from another host: checked (it is as untrusted as the wire), counted for acknowledgement, handed to the router.</summary>
+    private void Deliver(string? topic, byte[]? payload)
+    {
+        // Hyperion fills fields without running constructors: nothing in a message from another host is checked yet.
+        if (topic is null || payload is null || payload.Length > _maxPayloadSize)
+        {
+            WarnBadData(topic, $"{payload?.Length ?? -1} bytes of payload, at most {_maxPayloadSize}");
+            return;
+        }
+        if (!_registry.TryGet(topic, out var counters))
+        {
+            // Checked once per topic: after that the table knows it.
+            if (TopicInterest.IsHubOwn(topic) || !WireProtocol.TryDecodeTopic(System.Text.Encoding.UTF8.GetBytes(topic), out _))
+            {
+                WarnBadData(topic, "not a topic other hosts may send");
+                return;
+            }
+            try
+            {
+                counters = _registry.GetOrAdd(topic);
+            }
+            catch (GeckoException e)
+            {
+                WarnBadData(topic, e.Message);
+                return;
+            }
+        }
+        else if (counters.IsReserved)
+        {
+            WarnBadData(topic, "the hub's own topic");
+            return;
+        }
+
         if (!_inbound.TryGetValue(Sender, out var inbound)) _inbound[Sender] = inbound = new Inbound();
         inbound.Messages++;
-        inbound.Bytes += data.Payload.Length;
+        inbound.Bytes += payload.Length;
         if (inbound.Messages - inbound.AcknowledgedMessages >= _acknowledgeEvery || inbound.Bytes - inbound.AcknowledgedBytes >= _acknowledgeBytes)
             Acknowledge(Sender, inbound);
-
-        TopicCounters counters;
-        try
-        {
-            counters = _registry.GetOrAdd(data.Topic);
-        }
-        catch (GeckoException e)
-        {
-            WarnBadData(data, e.Message);
-            return;
-        }
-        _router.Tell(new TopicRouter.FromCluster(counters, data.Payload));
+        _router.Tell(new TopicRouter.FromCluster(counters, payload));
     }
 
     private void Acknowledge(IActorRef sender, Inbound inbound)
@@ -295,7 +370,11 @@ internal sealed class ClusterRouterActor : ReceiveActor, IWithTimers
 
     private void Forget(Address address)
     {
-        if (_hosts.Remove(address)) InterestChanged();
+        if (_hosts.Remove(address, out var host))
+        {
+            _pendingHosts.Remove(host);
+            InterestChanged();
+        }
         foreach (var sender in _inbound.Keys.Where(s => s.Path.Address.Equals(address)).ToArray()) _inbound.Remove(sender);
     }
 
@@ -341,11 +420,10 @@ internal sealed class ClusterRouterActor : ReceiveActor, IWithTimers
             _unreachable.Contains(address) ? "it is unreachable" : "it has not acknowledged gecko.cluster.send-window messages or send-window-bytes yet (a slow network or host)");
     }
 
-    private void WarnBadData(TopicData data, string? reason = null)
+    private void WarnBadData(string? topic, string reason)
     {
         if (DateTime.UtcNow - _lastBadDataWarning < TimeSpan.FromSeconds(5)) return;
         _lastBadDataWarning = DateTime.UtcNow;
-        _log.Warning("Dropped a message from {0}: {1}", Sender.Path.Address,
-            reason ?? $"not a valid topic and payload (topic '{data.Topic}', {data.Payload?.Length ?? -1} bytes, at most {_maxPayloadSize})");
+        _log.Warning("Dropped a message from {0} on '{1}': {2}", Sender.Path.Address, topic ?? "(no topic)", reason);
     }
 }

@@ -63,6 +63,11 @@ public sealed class GeckoHyperionSerializerSpec : Akka.TestKit.Xunit2.TestKit
         Assert.Equal("camera/image", data.Topic);
         Assert.Equal(payload, data.Payload);
 
+        var batch = Assert.IsType<ClusterRouting.TopicBatch>(RoundTrip(new ClusterRouting.TopicBatch(["imu", "cmd"], [[1, 2], payload])));
+        Assert.Equal(["imu", "cmd"], batch.Topics);
+        Assert.Equal([1, 2], batch.Payloads[0]);
+        Assert.Equal(payload, batch.Payloads[1]);
+
         var interest = Assert.IsType<ClusterRouting.InterestAnnounced>(
             RoundTrip(new ClusterRouting.InterestAnnounced(probe.Ref, 7, ["cmd", "imu"], [[], "sensors/"u8.ToArray()], IsReply: true)));
         Assert.Equal(probe.Ref, interest.Host);
