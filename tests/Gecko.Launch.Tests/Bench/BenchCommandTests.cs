@@ -80,7 +80,6 @@ public sealed class BenchCommandTests
     [Theory]
     [InlineData("--scenario", "no-such-scenario", "no scenario matches 'no-such-scenario'")]
     [InlineData("--hubs", "gecko,mosquitto", "'mosquitto' is not a hub")]
-    [InlineData("--soak", null, "--soak is reserved")]
     [InlineData("--runs", "0", "--runs 0 is out of range")]
     public async Task Bench_BadArgument_SaysWhatIsWrongAndExitsNonZero(string option, string? value, string message)
     {

@@ -25,6 +25,7 @@ namespace Gecko.Launch.Tests.Reliability;
 /// ZeroMQ drops the connection that sent it. Those go over a connection of their own, one per connection, and each
 /// must cost exactly that connection and nothing else.
 /// </remarks>
+[Collection("reliability")]
 public sealed class BridgeFuzzTests(ITestOutputHelper output) : IDisposable
 {
     private const int MaxPayload = 256;

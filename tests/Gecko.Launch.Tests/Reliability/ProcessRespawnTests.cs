@@ -10,6 +10,7 @@ namespace Gecko.Launch.Tests.Reliability;
 /// A standalone node launched by <c>gecko launch</c> and killed with SIGKILL, three times: each time the launcher starts
 /// it again and the new process registers with the hub, and the test measures how long that took.
 /// </summary>
+[Collection("reliability")]
 public sealed partial class ProcessRespawnTests(ITestOutputHelper output) : IDisposable
 {
     private LaunchedHub? _hub;

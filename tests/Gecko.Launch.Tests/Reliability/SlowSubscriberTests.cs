@@ -14,6 +14,7 @@ namespace Gecko.Launch.Tests.Reliability;
 /// the high-water mark allows, the fast subscribers lose nothing, and every frame the slow one missed is counted on its
 /// topic — in gecko.stats and on the dashboard.
 /// </summary>
+[Collection("reliability")]
 public sealed class SlowSubscriberTests(ITestOutputHelper output) : IDisposable
 {
     private const int HighWaterMark = 10_000;
