@@ -17,6 +17,8 @@ internal sealed class HoconScanner
 
     private readonly string _text;
     private readonly IHoconScanListener _listener;
+    private readonly List<(string From, string To, int Line)> _substitutions = [];
+    private string _prefix = "";
     private int _index;
     private int _line = 1;
 
@@ -33,7 +35,9 @@ internal sealed class HoconScanner
         var scanner = new HoconScanner(text, listener);
         try
         {
+            scanner._prefix = prefix;
             scanner.ScanRoot(prefix);
+            scanner.RefuseSubstitutionCycles();
             return null;
         }
         catch (SyntaxException e)
@@ -74,7 +78,34 @@ internal sealed class HoconScanner
         ScanObjectBody(prefix, null, 0);
     }
 
+    /// <summary>
+    /// How deep objects, arrays and key paths may nest. A launch file needs a handful of levels; a hundred thousand
+    /// overflow the stack of this scanner and of Akka's parser, and a stack overflow ends the process uncatchably.
+    /// </summary>
+    private const int MaxDepth = 64;
+
+    private int _depth;
+
+    private void Enter(string path, int line)
+    {
+        if (++_depth > MaxDepth || path.Count(c => c == '.') >= MaxDepth)
+            throw Error(line, $"objects, arrays and key paths nest more than {MaxDepth} levels deep here: a launch file needs far fewer");
+    }
+
     private void ScanObjectBody(string path, char? close, int openLine)
+    {
+        Enter(path, _line);
+        try
+        {
+            ScanObjectBodyWithin(path, close, openLine);
+        }
+        finally
+        {
+            _depth--;
+        }
+    }
+
+    private void ScanObjectBodyWithin(string path, char? close, int openLine)
     {
         while (true)
         {
@@ -106,6 +137,8 @@ internal sealed class HoconScanner
             var segments = ScanKeyPath();
             var key = string.Join('.', segments);
             var full = Join(path, key);
+            if (segments.Count + path.Count(c => c == '.') >= MaxDepth)
+                throw Error(keyLine, $"objects, arrays and key paths nest more than {MaxDepth} levels deep here: a launch file needs far fewer");
             SkipSpaces();
             if (Current is '=' or ':')
             {
@@ -242,7 +275,7 @@ internal sealed class HoconScanner
                 Advance();
                 ScanObjectBody(path, '}', open);
             }
-            else if (LooksAt("${")) ScanSubstitution();
+            else if (LooksAt("${")) ScanSubstitution(path);
             else if (!char.IsWhiteSpace(Current) && !NotInUnquotedValue.Contains(Current))
             {
                 while (!AtEnd && !char.IsWhiteSpace(Current) && !AtComment && !NotInUnquotedValue.Contains(Current)) Advance();
@@ -261,6 +294,19 @@ internal sealed class HoconScanner
     }
 
     private void ScanArray(string path, string key)
+    {
+        Enter(path, _line);
+        try
+        {
+            ScanArrayWithin(path, key);
+        }
+        finally
+        {
+            _depth--;
+        }
+    }
+
+    private void ScanArrayWithin(string path, string key)
     {
         var open = _line;
         Advance();
@@ -287,7 +333,8 @@ internal sealed class HoconScanner
         }
     }
 
-    private void ScanSubstitution()
+    /// <summary>A <c>${...}</c> in the value of <paramref name="from"/> (its full key path).</summary>
+    private void ScanSubstitution(string from)
     {
         var line = _line;
         _index += 2;
@@ -298,8 +345,68 @@ internal sealed class HoconScanner
         if (Current != '}') throw Error(line, "a substitution is not closed: write ${path.to.key}");
         if (substituted.Length == 0) throw Error(line, "an empty substitution ${}: write ${path.to.key}");
         Advance();
+        _substitutions.Add((from, Join(_prefix, substituted), line));
         _listener.Substitution(substituted, line);
     }
+
+    /// <summary>The most substitutions one file may hold: a launch file needs a handful, and the cycle check is quadratic.</summary>
+    private const int MaxSubstitutions = 1000;
+
+    /// <summary>
+    /// Refuses substitutions that refer back to themselves (a = ${b}, b = ${a}; or a = ${a}): Akka's HOCON parser
+    /// resolves them by recursing until the stack overflows, which ends the process, so they must not reach it.
+    /// A key depends on a substituted path when it is that path, inside it, or an object holding it.
+    /// </summary>
+    private void RefuseSubstitutionCycles()
+    {
+        if (_substitutions.Count == 0) return;
+        if (_substitutions.Count > MaxSubstitutions)
+            throw Error(_substitutions[MaxSubstitutions].Line, $"more than {MaxSubstitutions} substitutions in one file: define the values instead");
+        var keys = _substitutions.Select(s => s.From).Distinct(StringComparer.Ordinal).ToArray();
+        var index = keys.Select((k, i) => (k, i)).ToDictionary(p => p.k, p => p.i, StringComparer.Ordinal);
+        var edges = keys.Select(_ => new List<(int To, int Substitution)>()).ToArray();
+        for (var s = 0; s < _substitutions.Count; s++)
+        {
+            var (from, to, _) = _substitutions[s];
+            for (var k = 0; k < keys.Length; k++)
+                if (Related(to, keys[k])) edges[index[from]].Add((k, s));
+        }
+        // Depth-first without recursion (a chain may be long): 0 unseen, 1 on the current path, 2 done.
+        var state = new byte[keys.Length];
+        for (var start = 0; start < keys.Length; start++)
+        {
+            if (state[start] != 0) continue;
+            var stack = new Stack<(int Key, int Next)>();
+            stack.Push((start, 0));
+            state[start] = 1;
+            while (stack.Count > 0)
+            {
+                var (key, next) = stack.Pop();
+                if (next == edges[key].Count)
+                {
+                    state[key] = 2;
+                    continue;
+                }
+                stack.Push((key, next + 1));
+                var (to, substitution) = edges[key][next];
+                if (state[to] == 1)
+                {
+                    var (_, target, line) = _substitutions[substitution];
+                    var cycle = stack.Reverse().Select(f => keys[f.Key]).SkipWhile(k => k != keys[to]).Append(keys[to]);
+                    throw Error(line, $"${{{target[_prefix.Length..].TrimStart('.')}}} makes a cycle of substitutions ({string.Join(" → ", cycle)}): " +
+                                      "a value cannot refer back to itself; define one of them");
+                }
+                if (state[to] == 0)
+                {
+                    state[to] = 1;
+                    stack.Push((to, 0));
+                }
+            }
+        }
+    }
+
+    private static bool Related(string target, string key) =>
+        key == target || key.StartsWith(target + ".", StringComparison.Ordinal) || target.StartsWith(key + ".", StringComparison.Ordinal);
 
     private string ScanQuoted()
     {
