@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Gecko.Core;
 using Gecko.Core.Bridge;
 using Gecko.Core.Bridge.Security;
+using Gecko.Core.Bridge.Internal;
 using Gecko.Core.Discovery;
 using Gecko.Core.Messages;
 using Gecko.Core.Wire;
@@ -26,6 +27,8 @@ public sealed class StandaloneNode : IDisposable
 {
     private readonly NodeOptions _options;
     private readonly object _publishGate = new();
+    private readonly NetMqDropCounter? _drops;
+    private readonly Dictionary<string, long> _dropped = new(StringComparer.Ordinal);
     private readonly PublisherSocket _publisher;
     private readonly SubscriberSocket _subscriber;
     private readonly NetMqDialAddress _inDial;
@@ -64,6 +67,9 @@ public sealed class StandaloneNode : IDisposable
         _publisher.Options.Linger = PublisherLinger;
         curve?.Apply(_publisher);
         _publisher.Connect(_inDial.Address);
+        // ZeroMQ's PUB drops silently while no hub is connected or subscribed, and when its queue is full: counted per
+        // topic, announced in each registration, shown by the hub next to its own drops.
+        _drops = NetMqDropCounter.TryCreate(_publisher);
         _subscriber = new SubscriberSocket();
         _subscriber.Options.Linger = TimeSpan.Zero;
         _subscriber.Options.MaxMsgSize = options.MaxPayloadSize;
@@ -138,7 +144,7 @@ public sealed class StandaloneNode : IDisposable
     /// </summary>
     public StandalonePublisher<T> Publisher<T>(string topic) where T : notnull
     {
-        var publisher = new StandalonePublisher<T>(this, WireProtocol.EncodeTopic(topic));
+        var publisher = new StandalonePublisher<T>(this, topic);
         Announce(_publishes, topic);
         return publisher;
     }
@@ -248,12 +254,27 @@ public sealed class StandaloneNode : IDisposable
     /// <summary>Same as <see cref="Shutdown"/>.</summary>
     public void Dispose() => Shutdown();
 
-    internal void Send(byte[] topic, byte[] payload)
+    /// <summary>Sends one message; false when it reached no hub (and it is counted for <paramref name="counted"/>, if given).</summary>
+    internal bool Send(byte[] topic, byte[] payload, string? counted = null)
     {
         lock (_publishGate)
         {
-            if (IsShutdown && topic != _registrationTopic) return;
-            _publisher.SendMoreFrame(topic).SendFrame(payload);
+            if (IsShutdown && topic != _registrationTopic) return true;
+            _publisher.SendFrame(topic, more: true);
+            // Between the frames NetMQ still knows how many pipes the message went to; for a node that is the hub's.
+            var delivered = _drops is null || _drops.Delivered > 0;
+            _publisher.SendFrame(payload);
+            if (!delivered && counted is not null) _dropped[counted] = _dropped.GetValueOrDefault(counted) + 1;
+            return delivered;
+        }
+    }
+
+    /// <summary>Messages this node's publishers dropped per topic before they reached any hub (see <see cref="StandalonePublisher{T}.Dropped"/>).</summary>
+    public IReadOnlyDictionary<string, long> Dropped
+    {
+        get
+        {
+            lock (_publishGate) return new Dictionary<string, long>(_dropped, StringComparer.Ordinal);
         }
     }
 
@@ -272,7 +293,7 @@ public sealed class StandaloneNode : IDisposable
             lock (_subscribes) subscribes = [.. _subscribes];
             // Beyond pygecko's proc_info: the host (a hub on another machine must not take our pid for one of its
             // own) and the topics, which give the hub publisher and subscriber counts ZeroMQ cannot tell it.
-            var registration = new ProcInfo(Environment.ProcessId, Name, alive) { Host = _host, Publishes = publishes, Subscribes = subscribes, AnnouncesTopics = true };
+            var registration = new ProcInfo(Environment.ProcessId, Name, alive) { Host = _host, Publishes = publishes, Subscribes = subscribes, AnnouncesTopics = true, Dropped = Dropped };
             Send(_registrationTopic, registration.Encode());
         }
         catch (ObjectDisposedException)
@@ -325,16 +346,31 @@ public sealed class StandaloneNode : IDisposable
 public sealed class StandalonePublisher<T> where T : notnull
 {
     private readonly StandaloneNode _node;
+    private readonly string _name;
     private readonly byte[] _topic;
+    private long _dropped;
 
-    internal StandalonePublisher(StandaloneNode node, byte[] topic)
+    internal StandalonePublisher(StandaloneNode node, string topic)
     {
         _node = node;
-        _topic = topic;
+        _name = topic;
+        _topic = WireProtocol.EncodeTopic(topic);
     }
 
-    /// <summary>Encodes and publishes <paramref name="message"/>.</summary>
-    public void Publish(T message) => _node.Send(_topic, GeckoSerializer.Encode(message));
+    /// <summary>
+    /// Messages this publisher dropped before they reached the hub: ZeroMQ's PUB socket drops silently while no hub is
+    /// connected or its subscription has not arrived yet, and when the hub does not keep up (a full queue). The node
+    /// announces them in its registration, so the hub's report shows them on the topic.
+    /// </summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Encodes and publishes <paramref name="message"/>; false (and counted) when no hub got it.</summary>
+    public bool Publish(T message)
+    {
+        if (_node.Send(_topic, GeckoSerializer.Encode(message), _name)) return true;
+        Interlocked.Increment(ref _dropped);
+        return false;
+    }
 }
 
 /// <summary>A standalone node's log: each line to the <c>log</c> topic as [level, node, text] and to standard error.</summary>

@@ -158,7 +158,7 @@ public sealed record StatsReport(HubIdentity Hub, HubStats Stats, IReadOnlyList<
         writer.WriteArrayHeader(topics.Count);
         foreach (var topic in topics)
         {
-            writer.WriteMapHeader(13);
+            writer.WriteMapHeader(14);
             Pair(ref writer, "topic", topic.Topic);
             Pair(ref writer, "messages", topic.Messages);
             Pair(ref writer, "bytes", topic.Bytes);
@@ -171,6 +171,7 @@ public sealed record StatsReport(HubIdentity Hub, HubStats Stats, IReadOnlyList<
             Pair(ref writer, "local_subscribers", topic.LocalSubscribers);
             Pair(ref writer, "external_subscribers", topic.ExternalSubscribers);
             Pair(ref writer, "dropped", topic.Dropped);
+            Pair(ref writer, "publisher_dropped", topic.PublisherDropped);
             writer.Write("cluster");
             writer.WriteMapHeader(6);
             Pair(ref writer, "messages_in", topic.Cluster.MessagesIn);
@@ -289,6 +290,7 @@ public sealed record StatsReport(HubIdentity Hub, HubStats Stats, IReadOnlyList<
                 Publishers = new ParticipantCount((int)Long(topic, "publishers"), Bool(topic, "publishers_exact")),
                 Subscribers = new ParticipantCount((int)Long(topic, "subscribers"), Bool(topic, "subscribers_exact")),
                 Dropped = Long(topic, "dropped"),
+                PublisherDropped = Long(topic, "publisher_dropped"),
                 Cluster = Map(topic, "cluster") is { Count: > 0 } cluster
                     ? new ClusterTraffic(Long(cluster, "messages_in"), Long(cluster, "bytes_in"), Double(cluster, "in_per_s"),
                         Long(cluster, "messages_out"), Long(cluster, "bytes_out"), Double(cluster, "out_per_s"))

@@ -28,6 +28,12 @@ public sealed record TopicStats(
     /// started: one per subscriber per message missed. ZeroMQ drops these silently; the hub counts them.
     /// </summary>
     public long Dropped { get; init; }
+
+    /// <summary>
+    /// Messages on the topic that Gecko publishers announced their own socket dropped before any hub got them (no hub
+    /// connected yet, or its queue full), from their latest registrations: loss the hub cannot see, made visible.
+    /// </summary>
+    public long PublisherDropped { get; init; }
 }
 
 /// <summary>One topic's traffic with other cluster hosts, as this hub saw it.</summary>

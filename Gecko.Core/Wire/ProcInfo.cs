@@ -7,7 +7,8 @@ namespace Gecko.Core.Wire;
 /// A node's registration on <c>core_info</c>: MessagePack <c>{"proc_info": [pid, name, alive]}</c> as pygecko writes it,
 /// and, from Gecko nodes, optional keys pygecko's core ignores: <c>"host"</c> (the node's machine, so a node on another
 /// host is not mistaken for a local pid) and <c>"publishes"</c> / <c>"subscribes"</c> (arrays of topics), which give the
-/// hub the publisher and subscriber counts ZeroMQ cannot tell it.
+/// hub the publisher and subscriber counts ZeroMQ cannot tell it, and <c>"dropped"</c> (a map of topic to the messages
+/// the node's publisher socket dropped before they reached any hub), which the hub shows per topic.
 /// </summary>
 /// <param name="Pid">The node's operating-system process id.</param>
 /// <param name="Name">The node's name as it gives it.</param>
@@ -39,13 +40,22 @@ public sealed record ProcInfo(int Pid, string Name, bool Alive)
     /// </summary>
     public bool AnnouncesTopics { get; init; }
 
+    /// <summary>
+    /// Messages the node's publisher dropped per topic since it started, before they reached any hub (ZeroMQ's PUB drops
+    /// silently while no hub is connected or subscribed, and when its queue is full). Only topics with drops.
+    /// </summary>
+    public IReadOnlyDictionary<string, long> Dropped { get; init; } = NoDrops;
+
+    // One instance for every registration without drops, so that registrations compare equal as records.
+    private static readonly IReadOnlyDictionary<string, long> NoDrops = System.Collections.ObjectModel.ReadOnlyDictionary<string, long>.Empty;
+
     /// <summary>Encodes this registration as pygecko writes it, with the optional keys that are set.</summary>
     public byte[] Encode()
     {
         var buffer = new ArrayBufferWriter<byte>(64);
         var writer = new MessagePackWriter(buffer);
         var announces = AnnouncesTopics || Publishes.Count > 0 || Subscribes.Count > 0;
-        writer.WriteMapHeader(1 + (Host is null ? 0 : 1) + (announces ? 2 : 0));
+        writer.WriteMapHeader(1 + (Host is null ? 0 : 1) + (announces ? 2 : 0) + (Dropped.Count > 0 ? 1 : 0));
         writer.Write("proc_info");
         writer.WriteArrayHeader(3);
         writer.Write(Pid);
@@ -60,6 +70,16 @@ public sealed record ProcInfo(int Pid, string Name, bool Alive)
         {
             WriteTopics(ref writer, "publishes", Publishes);
             WriteTopics(ref writer, "subscribes", Subscribes);
+        }
+        if (Dropped.Count > 0)
+        {
+            writer.Write("dropped");
+            writer.WriteMapHeader(Dropped.Count);
+            foreach (var (topic, count) in Dropped)
+            {
+                writer.Write(topic);
+                writer.Write(count);
+            }
         }
         writer.Flush();
         return buffer.WrittenSpan.ToArray();
@@ -85,6 +105,7 @@ public sealed record ProcInfo(int Pid, string Name, bool Alive)
             string? host = null;
             IReadOnlyList<string> publishes = [], subscribes = [];
             var announces = false;
+            var dropped = NoDrops;
             for (var i = 0; i < entries; i++)
             {
                 var key = reader.NextMessagePackType == MessagePackType.String ? reader.ReadString() : null;
@@ -105,13 +126,16 @@ public sealed record ProcInfo(int Pid, string Name, bool Alive)
                         subscribes = ReadTopics(ref reader);
                         announces = true;
                         break;
+                    case "dropped" when reader.NextMessagePackType == MessagePackType.Map:
+                        if (ReadCounts(ref reader) is { Count: > 0 } counts) dropped = counts;
+                        break;
                     default:
                         SkipValue(ref reader);
                         break;
                 }
             }
             if (found is null) return false;
-            info = found with { Host = string.IsNullOrWhiteSpace(host) ? null : host, Publishes = publishes, Subscribes = subscribes, AnnouncesTopics = announces };
+            info = found with { Host = string.IsNullOrWhiteSpace(host) ? null : host, Publishes = publishes, Subscribes = subscribes, AnnouncesTopics = announces, Dropped = dropped };
             return true;
         }
         // The reader throws all of these on hostile input (a truncated value's skip, for one, throws
@@ -144,6 +168,32 @@ public sealed record ProcInfo(int Pid, string Name, bool Alive)
         if (name.Length > MaxNameLength) name = name[..MaxNameLength];
         info = new ProcInfo((int)pid, name, alive.Value);
         return true;
+    }
+
+    /// <summary>Up to <see cref="MaxAnnouncedTopics"/> valid topics with a count of 0 or more; anything else in the map is skipped.</summary>
+    private static IReadOnlyDictionary<string, long> ReadCounts(ref MessagePackReader reader)
+    {
+        var entries = reader.ReadMapHeader();
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        for (var i = 0; i < entries; i++)
+        {
+            string? topic = null;
+            if (counts.Count < MaxAnnouncedTopics && reader.NextMessagePackType == MessagePackType.String)
+            {
+                if (reader.ReadStringSequence() is { Length: <= WireProtocol.MaxTopicBytes } sequence
+                    && WireProtocol.TryDecodeTopic(sequence.IsSingleSegment ? sequence.FirstSpan : sequence.ToArray(), out var name))
+                    topic = name;
+            }
+            else SkipValue(ref reader);
+            if (reader.NextMessagePackType != MessagePackType.Integer)
+            {
+                SkipValue(ref reader);
+                continue;
+            }
+            var count = reader.ReadInt64();
+            if (topic is not null && count >= 0) counts[topic] = count;
+        }
+        return counts;
     }
 
     /// <summary>Up to <see cref="MaxAnnouncedTopics"/> valid, distinct topics; anything else in the array is skipped.</summary>

@@ -123,7 +123,7 @@ public sealed class LiveDashboard : IDashboard
         foreach (var topic in stats.Topics)
         {
             string[] cells = [Markup.Escape(topic.Topic), topic.MessagesPerSecond.ToString("0.0", C), (topic.BytesPerSecond / 1e3).ToString("0.0", C),
-                topic.Messages.ToString("N0", C), topic.Dropped > 0 ? $"[red]{topic.Dropped.ToString("N0", C)}[/]" : "0",
+                topic.Messages.ToString("N0", C), Drops(topic),
                 $"{topic.LocalSubscribers}{(topic.ExternalSubscribers ? " + ext" : "")}"];
             table.AddRow(cluster ? [.. cells, topic.Cluster.InPerSecond.ToString("0.0", C), topic.Cluster.OutPerSecond.ToString("0.0", C)] : cells);
         }
@@ -147,6 +147,13 @@ public sealed class LiveDashboard : IDashboard
                 member.IsSelf ? "" : member.ReceivedMessages.ToString("N0", C));
         }
         return table;
+    }
+
+    /// <summary>Dropped by the hub, and lost at publishers when they announced any ("12 + 3 pub").</summary>
+    private static string Drops(TopicStats topic)
+    {
+        var text = topic.Dropped.ToString("N0", C) + (topic.PublisherDropped > 0 ? $" + {topic.PublisherDropped.ToString("N0", C)} pub" : "");
+        return topic.Dropped + topic.PublisherDropped > 0 ? $"[red]{text}[/]" : text;
     }
 
     private static Table Processes(HubStats stats)

@@ -31,7 +31,7 @@ public static class PlainTextReport
             text.Append(c, $" topics ({stats.Topics.Count}):\n");
             foreach (var topic in stats.Topics)
             {
-                text.Append(c, $"   {Dotted(topic.Topic)} {topic.MessagesPerSecond,6:0.0} msgs/s {topic.BytesPerSecond / 1e3,8:0.0} kB/s{(topic.Dropped > 0 ? $"  dropped {topic.Dropped}" : "")}");
+                text.Append(c, $"   {Dotted(topic.Topic)} {topic.MessagesPerSecond,6:0.0} msgs/s {topic.BytesPerSecond / 1e3,8:0.0} kB/s{(topic.Dropped > 0 ? $"  dropped {topic.Dropped}" : "")}{(topic.PublisherDropped > 0 ? $"  lost at publishers {topic.PublisherDropped}" : "")}");
                 if (stats.Cluster is not null) text.Append("  ").Append(ReportLines.ClusterTraffic(topic.Cluster));
                 text.Append('\n');
             }

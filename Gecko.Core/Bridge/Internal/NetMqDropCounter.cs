@@ -68,6 +68,28 @@ internal sealed class NetMqDropCounter
         }
     }
 
+    /// <summary>
+    /// How many pipes the message whose topic frame was just sent goes to (read before its payload frame). For a
+    /// publisher connected to one hub: 0 means the hub never gets it — not connected yet, its subscription not arrived,
+    /// or its queue full. Answers 1 once the counter is broken, so nothing is counted that was not seen.
+    /// </summary>
+    public int Delivered
+    {
+        get
+        {
+            if (IsBroken) return 1;
+            try
+            {
+                return Shared!.Matching(_distribution);
+            }
+            catch (InvalidCastException)
+            {
+                IsBroken = true;
+                return 1;
+            }
+        }
+    }
+
     /// <summary>Pipes at their high-water mark now. Call on the socket's thread.</summary>
     public int FullPipes => IsBroken ? 0 : _pipes.Count - Shared!.Eligible(_distribution);
 

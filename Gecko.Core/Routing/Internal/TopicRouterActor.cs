@@ -460,6 +460,9 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
         var nodes = Nodes();
         var announcedPublishers = new Dictionary<string, int>(StringComparer.Ordinal);
         var announcedSubscribers = new Dictionary<string, int>(StringComparer.Ordinal);
+        var announcedDropped = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var announcement in _announcements.Values)
+            foreach (var (topic, count) in announcement.Info.Dropped) announcedDropped[topic] = announcedDropped.GetValueOrDefault(topic) + count;
         foreach (var node in nodes)
         {
             if (node.Kind == NodeKind.InProcess) continue;
@@ -477,7 +480,11 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
             var (messages, bytes) = counters.Read();
             _rates.TryGetValue(counters, out var rate);
             var stats = new TopicStats(counters.Name, messages, bytes, rate?.MessagesPerSecond ?? 0, rate?.BytesPerSecond ?? 0,
-                counters.LocalSubscribers, HasExternalInterest(counters)) { Dropped = counters.Dropped };
+                counters.LocalSubscribers, HasExternalInterest(counters))
+            {
+                Dropped = counters.Dropped,
+                PublisherDropped = announcedDropped.GetValueOrDefault(counters.Name),
+            };
             if (counters.IsReserved)
             {
                 reserved.Add(stats);

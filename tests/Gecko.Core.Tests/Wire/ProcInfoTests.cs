@@ -34,6 +34,38 @@ public sealed class ProcInfoTests
     }
 
     [Fact]
+    public void Encode_PublisherDrops_RoundTripAndOnlyValidCountsAreKept()
+    {
+        var info = new ProcInfo(4242, "talker", true) { Dropped = new Dictionary<string, long> { ["imu"] = 1500, ["größe"] = 2 } };
+
+        Assert.True(ProcInfo.TryDecode(info.Encode(), out var decoded));
+        Assert.Equal(info.Dropped, decoded!.Dropped);
+
+        // Hostile counts: a negative one, a topic that is not UTF-8, a count that is not a number; the rest is kept.
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        var writer = new MessagePackWriter(buffer);
+        writer.WriteMapHeader(2);
+        writer.Write("proc_info");
+        writer.WriteArrayHeader(3);
+        writer.Write(4242);
+        writer.Write("talker");
+        writer.Write(true);
+        writer.Write("dropped");
+        writer.WriteMapHeader(4);
+        writer.Write("minus");
+        writer.Write(-5);
+        writer.WriteString(new byte[] { 0xFF, 0xFE });
+        writer.Write(7);
+        writer.Write("text");
+        writer.Write("many");
+        writer.Write("ok");
+        writer.Write(3);
+        writer.Flush();
+        Assert.True(ProcInfo.TryDecode(buffer.WrittenMemory, out var hostile));
+        Assert.Equal(new Dictionary<string, long> { ["ok"] = 3 }, hostile!.Dropped);
+    }
+
+    [Fact]
     public void TryDecode_IntegerAlive_IsAccepted()
     {
         var payload = MessagePackSerializer.Serialize(new Dictionary<string, object[]> { ["proc_info"] = [5, "n", 0] });

@@ -54,6 +54,14 @@ public sealed class PlainTextReportTests
     }
 
     [Fact]
+    public void Format_DropsAnnouncedByPublishers_AreShownOnTheTopicsLine()
+    {
+        var stats = SampleStats.Create() with { Topics = [new Core.Routing.TopicStats("imu", 10, 640, 1, 64, 0, true) { PublisherDropped = 42 }] };
+
+        Assert.Contains(" kB/s  lost at publishers 42\n", PlainTextReport.Format(stats, SampleStats.Header), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Format_HubThatCannotCountDrops_SaysSoInsteadOfZero()
     {
         var stats = SampleStats.Create() with { DropsCounted = false };

@@ -1,0 +1,69 @@
+using System.Net;
+using System.Net.Sockets;
+using Akka.Configuration;
+using Gecko.Actors.Standalone;
+using Gecko.Core.Hub;
+using Gecko.Core.Messages;
+using Gecko.Testing;
+using Xunit;
+
+namespace Gecko.Actors.Tests.Standalone;
+
+/// <summary>
+/// Loss the hub cannot see: a standalone publisher's messages while no hub is there (ZeroMQ's PUB drops them
+/// silently). The publisher counts each, announces the count in its registration, and the hub shows it on the topic;
+/// what the hub received plus what the publisher counted is exactly what was published.
+/// </summary>
+public sealed class StandalonePublisherLossSpec : HubTestKit
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    [Fact]
+    public async Task Publisher_must_count_what_no_hub_received_and_the_hub_must_show_it_on_the_topic()
+    {
+        var (inAddress, outAddress) = ($"tcp://127.0.0.1:{FreePort()}", $"tcp://127.0.0.1:{FreePort()}");
+        using var node = StandaloneNode.Init("lossy", new NodeOptions
+        {
+            InAddress = inAddress, OutAddress = outAddress, RegistrationInterval = TimeSpan.FromMilliseconds(200),
+            HandleSignals = false, LogToConsole = false,
+        });
+        var publisher = node.Publisher<Vector>("loss");
+
+        // Nobody listens at the hub's address yet: every message is dropped, and counted.
+        for (var i = 0; i < 5000; i++) Assert.False(publisher.Publish(new Vector(i, 0, 0)));
+        Assert.Equal(5000, publisher.Dropped);
+        Assert.Equal(5000, node.Dropped["loss"]);
+
+        // The hub comes up there: the node connects by itself and its next registration announces the count.
+        var settings = CoreSettings.Create(ConfigurationFactory.ParseString($$"""
+            gecko.core {
+              in-address = "{{inAddress}}"
+              out-address = "{{outAddress}}"
+              stats-interval = 200ms
+              core-file-directory = "{{CoreFileDirectory}}"
+              key = "test-{{Guid.NewGuid():N}}"
+              beacon.enabled = off
+            }
+            """));
+        await using var hub = await GeckoHub.StartAsync(Sys, settings, name: $"gecko-router-{Guid.NewGuid():N}");
+        await Eventually.UntilAsync(async () => (await hub.GetStatsAsync()).Topic("loss")?.PublisherDropped == 5000, Timeout,
+            "the node's announced drops on the topic");
+
+        for (var i = 5000; i < 10_000; i++) publisher.Publish(new Vector(i, 0, 0));
+        // Exact: every message either reached the hub or was counted by the publisher, and the hub shows that count.
+        await Eventually.UntilAsync(async () =>
+            (await hub.GetStatsAsync()) is var stats && stats.Topic("loss")!.Messages + publisher.Dropped == 10_000
+            && stats.Topic("loss")!.PublisherDropped == publisher.Dropped, Timeout, "every message counted once, here or there",
+            () => $"hub {hub.GetStatsAsync().Result.Topic("loss")?.Messages}, publisher dropped {publisher.Dropped}");
+        Assert.Equal(0, (await hub.GetStatsAsync()).Topic("loss")!.Dropped);
+    }
+}
