@@ -29,6 +29,7 @@ public sealed class StandaloneNode : IDisposable
     private readonly object _publishGate = new();
     private readonly NetMqDropCounter? _drops;
     private readonly Dictionary<string, long> _dropped = new(StringComparer.Ordinal);
+    private DateTime _lastDropWarning = DateTime.MinValue;
     private readonly PublisherSocket _publisher;
     private readonly SubscriberSocket _subscriber;
     private readonly NetMqDialAddress _inDial;
@@ -264,9 +265,18 @@ public sealed class StandaloneNode : IDisposable
             // Between the frames NetMQ still knows how many pipes the message went to; for a node that is the hub's.
             var delivered = _drops is null || _drops.Delivered > 0;
             _publisher.SendFrame(payload);
-            if (!delivered && counted is not null) _dropped[counted] = _dropped.GetValueOrDefault(counted) + 1;
+            if (!delivered && counted is not null) CountDropped(counted);
             return delivered;
         }
+    }
+
+    /// <summary>Counts a message no hub received; says so on standard error at most every 10 s. Under the publish lock.</summary>
+    private void CountDropped(string topic)
+    {
+        var dropped = _dropped[topic] = _dropped.GetValueOrDefault(topic) + 1;
+        if (!_options.LogToConsole || DateTime.UtcNow - _lastDropWarning < TimeSpan.FromSeconds(10)) return;
+        _lastDropWarning = DateTime.UtcNow;
+        Console.Error.WriteLine($"[WARN] {Name}: {dropped} message(s) on {topic} reached no hub so far (no hub connected yet, or it is not keeping up)");
     }
 
     /// <summary>Messages this node's publishers dropped per topic before they reached any hub (see <see cref="StandalonePublisher{T}.Dropped"/>).</summary>
