@@ -44,6 +44,16 @@ public sealed class TopicCounters
     // (interest version << 1) | wanted: see SetRemoteInterest.
     private long _remoteInterest;
 
+    /// <summary>
+    /// The encoded size of one typed message published in process on this topic, measured once per stats interval
+    /// (<see cref="SizeSampleEpoch"/>) when nothing outside wanted its bytes: such messages pass by reference and are
+    /// never encoded, yet their kB/s should not read 0. Router only.
+    /// </summary>
+    internal int SampledSize = -1;
+
+    /// <summary>The router's stats interval in which <see cref="SampledSize"/> was measured. Router only.</summary>
+    internal int SizeSampleEpoch = -1;
+
     internal TopicCounters(string name, byte[] utf8Name)
     {
         Name = name;
@@ -78,7 +88,7 @@ public sealed class TopicCounters
     /// <summary>Messages published in process (router writes).</summary>
     public long LocalMessages => Volatile.Read(ref _localMessages);
 
-    /// <summary>Payload bytes published in process, where known.</summary>
+    /// <summary>Payload bytes published in process (typed messages that were not encoded count at their sampled size).</summary>
     public long LocalBytes => Volatile.Read(ref _localBytes);
 
     /// <summary>All messages on this topic.</summary>

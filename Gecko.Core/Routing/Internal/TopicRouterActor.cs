@@ -71,6 +71,8 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
     private MonitorReport _usage = MonitorReport.Empty;
     private long _lastTickTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
     private double _totalMessagesPerSecond;
+    // Advances every stats interval: each topic's in-process message size is sampled again (SampledSize).
+    private int _sizeSampleEpoch;
     private int _interestVersion = 1;
     private IOutboundSink? _outbound;
     private DateTime _lastEncodeWarning = DateTime.MinValue;
@@ -173,8 +175,22 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
                 WarnUnencodable(publish);
             }
         }
+        if (size < 0) size = SampledSize(counters, publish.Message);
         counters.CountLocal(Math.Max(0, size));
         Deliver(publish.Topic, new TopicMessage(publish.Topic, publish.Message));
+    }
+
+    /// <summary>
+    /// The size a typed message would have on the wire, measured by encoding one message per topic and stats interval:
+    /// in-process messages pass by reference, so their bytes are counted at the sampled size (exact for fixed-size
+    /// messages such as IMU or twist, close for the rest).
+    /// </summary>
+    private int SampledSize(TopicCounters counters, object message)
+    {
+        if (counters.SizeSampleEpoch == _sizeSampleEpoch) return counters.SampledSize;
+        counters.SizeSampleEpoch = _sizeSampleEpoch;
+        if (_encoder.TryEncode(message, out var payload)) counters.SampledSize = payload.Length;
+        return counters.SampledSize;
     }
 
     private void HandleExternal(ExternalMessage message) =>
@@ -422,6 +438,7 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
 
     private void HandleTick()
     {
+        _sizeSampleEpoch++;
         var now = System.Diagnostics.Stopwatch.GetTimestamp();
         var seconds = Math.Max(1e-6, System.Diagnostics.Stopwatch.GetElapsedTime(_lastTickTimestamp, now).TotalSeconds);
         _lastTickTimestamp = now;

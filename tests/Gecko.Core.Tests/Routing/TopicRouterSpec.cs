@@ -107,6 +107,22 @@ public sealed class TopicRouterSpec : HubSpec
     }
 
     [Fact]
+    public async Task Router_must_count_in_process_typed_messages_at_their_encoded_size_though_none_is_encoded_for_delivery()
+    {
+        var probe = CreateTestProbe();
+        Hub.Router.Tell(new TopicRouter.Subscribe("odom", probe.Ref), probe.Ref);
+        await probe.ExpectMsgAsync<TopicRouter.SubscribeAck>();
+        var pose = new Pose(new Vector(1, 2, 3), new Quaternion(1, 0, 0, 0));
+
+        for (var i = 0; i < Count; i++) Hub.Router.Tell(new TopicRouter.Publish("odom", pose));
+
+        for (var i = 0; i < Count; i++) Assert.Same(pose, (await probe.ExpectMsgAsync<TopicRouter.TopicMessage>()).Message);
+        var stats = await Hub.GetStatsAsync();
+        Assert.Equal(Count, stats.Topic("odom")!.Messages);
+        Assert.Equal(Count * (long)GeckoSerializer.Encode(pose).Length, stats.Topic("odom")!.Bytes);
+    }
+
+    [Fact]
     public async Task Router_must_forget_subscribers_that_unsubscribe_or_stop()
     {
         var leaving = CreateTestProbe();
