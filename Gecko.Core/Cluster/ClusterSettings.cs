@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using Akka.Actor;
+using Akka.Actor.Setup;
 using Akka.Configuration;
 using Gecko.Core.Configuration;
 
@@ -50,6 +52,16 @@ public sealed record ClusterSettings
     /// <summary>Payload bytes in flight to one host before further messages for it are dropped.</summary>
     public required long SendWindowBytes { get; init; }
 
+    /// <summary>TLS between hosts (<c>gecko.cluster.tls</c>).</summary>
+    public required ClusterTlsSettings Tls { get; init; }
+
+    /// <summary>The protocol of this host's cluster addresses: <c>akka.ssl.tcp</c> with TLS, else <c>akka.tcp</c>.</summary>
+    public string Protocol => Tls.Enabled ? "akka.ssl.tcp" : "akka.tcp";
+
+    /// <summary>The seeds in this host's <see cref="Protocol"/>, as it joins them and names them.</summary>
+    public IReadOnlyList<string> JoinAddresses =>
+        SeedNodes.Select(seed => Tls.Enabled ? "akka.ssl.tcp" + seed["akka.tcp".Length..] : seed).ToArray();
+
     /// <summary>The strategies of Akka's split-brain resolver that need nothing but the cluster itself.</summary>
     public static readonly IReadOnlyList<string> Strategies = ["keep-majority", "static-quorum", "keep-oldest", "down-all"];
 
@@ -77,6 +89,7 @@ public sealed record ClusterSettings
                 InterestInterval = cluster.GetTimeSpan("interest-interval"),
                 SendWindow = cluster.GetInt("send-window"),
                 SendWindowBytes = cluster.GetByteSize("send-window-bytes") ?? throw new GeckoConfigurationException("gecko.cluster.send-window-bytes is missing: give a size such as 64 MiB."),
+                Tls = ClusterTlsSettings.Read(cluster),
             }.Validated();
         }
         catch (Exception e) when (e is not GeckoException)
@@ -87,7 +100,8 @@ public sealed record ClusterSettings
 
     /// <summary>
     /// A seed as a full cluster address: <c>host:port</c> becomes <c>akka.tcp://gecko@host:port</c>; a full address is
-    /// checked and kept.
+    /// checked and kept (<c>akka.ssl.tcp://</c> is written as <c>akka.tcp://</c>: <see cref="JoinAddresses"/> puts the
+    /// protocol of this host's TLS setting back).
     /// </summary>
     /// <param name="seed">What the user wrote.</param>
     /// <param name="source">Where it was written (a key or a flag), for the error message.</param>
@@ -97,6 +111,7 @@ public sealed record ClusterSettings
         var text = seed.Trim();
         var hostPort = text;
         var prefix = $"akka.tcp://{SystemName}@";
+        if (text.StartsWith($"akka.ssl.tcp://{SystemName}@", StringComparison.Ordinal)) text = prefix + text[$"akka.ssl.tcp://{SystemName}@".Length..];
         if (text.Contains("://", StringComparison.Ordinal))
         {
             if (!text.StartsWith(prefix, StringComparison.Ordinal))
@@ -135,6 +150,7 @@ public sealed record ClusterSettings
             "interest-interval", InterestInterval, "between 50ms and 10m");
         Require(SendWindow is > 0 and <= 10_000_000, "send-window", SendWindow, "between 1 and 10000000");
         Require(SendWindowBytes is >= 1024 and <= 1L << 34, "send-window-bytes", SendWindowBytes, "between 1 KiB and 16 GiB");
+        Tls.Validated();
         return this;
     }
 
@@ -163,6 +179,7 @@ public sealed record ClusterSettings
                 dot-netty.tcp {
                   hostname = "{{Hostname}}"
                   port = {{Port}}
+                  enable-ssl = {{(Tls.Enabled ? "on" : "off")}}
                   maximum-frame-size = {{frame}}b
                   send-buffer-size = {{Math.Max(frame, 256 * 1024)}}b
                   receive-buffer-size = {{Math.Max(frame, 256 * 1024)}}b
@@ -188,6 +205,20 @@ public sealed record ClusterSettings
             }
             """);
         return ConfigurationFactory.ParseString(text.ToString());
+    }
+
+    /// <summary>
+    /// The actor system setup of a cluster host: <see cref="ToAkkaConfig"/> over <paramref name="fallback"/>, and with
+    /// TLS on, Akka.Remote's TLS setup (<see cref="ClusterTlsSettings.ToSslSetup"/>), which HOCON cannot express.
+    /// </summary>
+    /// <param name="fallback">The rest of the actor system's config.</param>
+    /// <param name="maxPayloadSize">The hub's largest payload (<c>gecko.core.max-payload-size</c>).</param>
+    /// <exception cref="GeckoConfigurationException">The cluster is off, or a TLS file cannot be used.</exception>
+    public ActorSystemSetup ToActorSystemSetup(Config fallback, int maxPayloadSize)
+    {
+        if (!Enabled) throw new GeckoConfigurationException("gecko.cluster is off: there is no cluster host to set up.");
+        var bootstrap = BootstrapSetup.Create().WithConfig(ToAkkaConfig(maxPayloadSize).WithFallback(fallback));
+        return Tls.Enabled ? bootstrap.And(Tls.ToSslSetup()) : ActorSystemSetup.Create(bootstrap);
     }
 
     /// <summary>Gecko's cross-host messages and the standard messages go through Hyperion.</summary>

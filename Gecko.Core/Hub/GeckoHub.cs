@@ -125,7 +125,7 @@ public sealed class GeckoHub : IAsyncDisposable
             await router.Ask<TopicRouter.Ack>(new TopicRouter.AttachCluster(clusterActor), TimeSpan.FromSeconds(10));
             var members = Akka.Cluster.Cluster.Get(system);
             if (clusterSettings.SeedNodes.Count == 0) members.Join(members.SelfAddress);
-            else members.JoinSeedNodes(clusterSettings.SeedNodes.Select(Address.Parse));
+            else members.JoinSeedNodes(clusterSettings.JoinAddresses.Select(Address.Parse));
         }
         GeckoHubExtension.Get(system).SetRouter(router);
         var coreFile = settings.WriteCoreFile ? TryWriteCoreFile(system, settings, bridge) : null;

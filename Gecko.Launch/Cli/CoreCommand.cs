@@ -132,7 +132,8 @@ public static class CoreCommand
                 await output.WriteLineAsync($"GeckoCore started: in {hub.InAddress}  out {hub.OutAddress}  key {settings.Key}  ({reach}; beacon {(hub.Beacon is { } beacon ? "on " + string.Join(", ", beacon.Interfaces) : "off")}; pid {Environment.ProcessId})");
                 if (hub.ClusterActor is not null)
                     await output.WriteLineAsync($"cluster: this host is {Akka.Cluster.Cluster.Get(system).SelfAddress}{(cluster.Roles.Count > 0 ? $" (roles {string.Join(", ", cluster.Roles)})" : "")}; "
-                        + (cluster.SeedNodes.Count == 0 ? "it starts the cluster: other hosts join with --cluster-seed HOST:PORT" : $"joining through {string.Join(", ", cluster.SeedNodes)}"));
+                        + (cluster.SeedNodes.Count == 0 ? "it starts the cluster: other hosts join with --cluster-seed HOST:PORT" : $"joining through {string.Join(", ", cluster.JoinAddresses)}")
+                        + (cluster.Tls.Enabled ? $"; TLS, {cluster.Tls.Description}" : "; no TLS"));
                 await output.FlushAsync(CancellationToken.None);
                 await using (var dashboard = DashboardFactory.Create(new DashboardHeader($"GeckoCore [{Environment.ProcessId}]", hub.InAddress, hub.OutAddress)
                     {

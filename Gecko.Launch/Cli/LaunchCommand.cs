@@ -124,7 +124,7 @@ public static class LaunchCommand
         text.Append(c, $"hub: in {core.InAddress}  out {core.OutAddress}  key {core.Key}  report every {core.StatsInterval.TotalSeconds:0.###} s\n");
         var cluster = Core.Cluster.ClusterSettings.Create(plan.Config);
         if (cluster.Enabled)
-            text.Append(c, $"cluster: {cluster.Hostname}:{cluster.Port}{(cluster.Roles.Count > 0 ? $" roles {string.Join(", ", cluster.Roles)}" : "")}; {(cluster.SeedNodes.Count == 0 ? "starts the cluster" : $"joins through {string.Join(", ", cluster.SeedNodes)}")}\n");
+            text.Append(c, $"cluster: {cluster.Hostname}:{cluster.Port}{(cluster.Roles.Count > 0 ? $" roles {string.Join(", ", cluster.Roles)}" : "")}; {(cluster.SeedNodes.Count == 0 ? "starts the cluster" : $"joins through {string.Join(", ", cluster.JoinAddresses)}")}{(cluster.Tls.Enabled ? $"; TLS, {cluster.Tls.Description}" : "; no TLS")}\n");
         text.Append(c, $"nodes ({plan.Nodes.Count}):\n");
         foreach (var node in plan.Nodes)
         {

@@ -30,7 +30,8 @@ public static class GeckoActorSystem
         var gecko = GeckoConfig.WithDefaults(config);
         cluster ??= ClusterSettings.Create(gecko);
         var settings = gecko.WithFallback(ConfigurationFactory.ParseString(Quiet));
-        if (cluster.Enabled) settings = cluster.ToAkkaConfig(CoreSettings.Create(gecko).MaxPayloadSize).WithFallback(settings);
-        return ActorSystem.Create(ClusterSettings.SystemName, settings);
+        return cluster.Enabled
+            ? ActorSystem.Create(ClusterSettings.SystemName, cluster.ToActorSystemSetup(settings, CoreSettings.Create(gecko).MaxPayloadSize))
+            : ActorSystem.Create(ClusterSettings.SystemName, settings);
     }
 }

@@ -5,6 +5,7 @@ using Gecko.Core;
 using Gecko.Core.Cluster;
 using Gecko.Core.Hub;
 using Gecko.Core.Routing;
+using Gecko.Launch.Cli;
 using Gecko.Launch.Dashboard;
 using Gecko.Launch.Hosting;
 using Gecko.Launch.LaunchFiles;
@@ -44,7 +45,8 @@ public sealed class Launcher
     public async Task<int> RunAsync(TextWriter error, CancellationToken token)
     {
         var settings = CoreSettings.Create(_plan.Config);
-        var system = GeckoActorSystem.Create(_plan.Config);
+        var cluster = ClusterSettings.Create(_plan.Config);
+        var system = GeckoActorSystem.Create(_plan.Config, cluster);
         try
         {
             // Listening before the hub starts: the cluster's first events (this host up) come as it joins.
@@ -76,7 +78,7 @@ public sealed class Launcher
                     ClusterPort = hub.ClusterActor is null ? null : Akka.Cluster.Cluster.Get(system).SelfAddress.Port,
                 });
                 if (hub.ClusterActor is not null)
-                    dashboard.Event($"cluster: this host is {Akka.Cluster.Cluster.Get(system).SelfAddress}; nodes with a role are placed on the hosts that have it");
+                    dashboard.Event($"cluster: this host is {Akka.Cluster.Cluster.Get(system).SelfAddress}; {(cluster.Tls.Enabled ? $"TLS, {cluster.Tls.Description}" : "no TLS")}; nodes with a role are placed on the hosts that have it");
                 return await RunWithHubAsync(system, hub, dashboard, events, observer, token);
             }
         }

@@ -13,7 +13,8 @@ public sealed class ClusterSettingsSpec
     [
         "enabled", "hostname", "port", "seed-nodes", "roles", "failure-detection.heartbeat-interval",
         "failure-detection.acceptable-heartbeat-pause", "split-brain-resolver.strategy", "split-brain-resolver.stable-after",
-        "interest-interval", "send-window", "send-window-bytes",
+        "interest-interval", "send-window", "send-window-bytes", "tls.enabled", "tls.certificate", "tls.password", "tls.password-file",
+        "tls.trust", "tls.trusted-certificates", "tls.ca-certificate",
     ];
 
     [Fact]
@@ -33,6 +34,14 @@ public sealed class ClusterSettingsSpec
         Assert.Equal(TimeSpan.FromSeconds(2), settings.InterestInterval);
         Assert.Equal(10_000, settings.SendWindow);
         Assert.Equal(64L << 20, settings.SendWindowBytes);
+        Assert.False(settings.Tls.Enabled);
+        Assert.Equal("", settings.Tls.Certificate);
+        Assert.Equal("", settings.Tls.Password);
+        Assert.Equal("", settings.Tls.PasswordFile);
+        Assert.Equal(ClusterTlsTrust.Pinned, settings.Tls.Trust);
+        Assert.Empty(settings.Tls.TrustedCertificates);
+        Assert.Equal("", settings.Tls.CaCertificate);
+        Assert.Equal("akka.tcp", settings.Protocol);
         Assert.Equal(settings, ClusterSettings.Default);
     }
 
@@ -42,7 +51,7 @@ public sealed class ClusterSettingsSpec
         var cluster = GeckoConfig.Defaults.GetConfig("gecko.cluster");
         var keys = cluster.AsEnumerable().Select(entry => entry.Key).Order();
         Assert.Equal(Keys.Select(k => k.Split('.')[0]).Distinct().Order(), keys);
-        foreach (var group in new[] { "failure-detection", "split-brain-resolver" })
+        foreach (var group in new[] { "failure-detection", "split-brain-resolver", "tls" })
             Assert.Equal(Keys.Where(k => k.StartsWith(group + ".", StringComparison.Ordinal)).Select(k => k[(group.Length + 1)..]).Order(),
                 cluster.GetConfig(group).AsEnumerable().Select(entry => entry.Key).Order());
 
@@ -120,5 +129,6 @@ public sealed class ClusterSettingsSpec
         Assert.Equal("keep-majority", akka.GetString("akka.cluster.split-brain-resolver.active-strategy"));
         Assert.Equal(TimeSpan.FromSeconds(3), akka.GetTimeSpan("akka.cluster.split-brain-resolver.stable-after"));
         Assert.False(akka.GetBoolean("akka.cluster.run-coordinated-shutdown-when-down"));
+        Assert.False(akka.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl"));
     }
 }

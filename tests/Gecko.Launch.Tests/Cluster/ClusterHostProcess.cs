@@ -32,11 +32,11 @@ internal sealed partial class ClusterHostProcess : IDisposable
 
     public string OutAddress { get; private set; } = "";
 
-    /// <summary>The cluster address, <c>akka.tcp://gecko@127.0.0.1:PORT</c>.</summary>
+    /// <summary>The cluster address, <c>akka.tcp://gecko@127.0.0.1:PORT</c> (<c>akka.ssl.tcp://</c> with TLS).</summary>
     public string Address { get; private set; } = "";
 
     /// <summary>The seed form of <see cref="Address"/>: <c>127.0.0.1:PORT</c>.</summary>
-    public string HostPort => Address["akka.tcp://gecko@".Length..];
+    public string HostPort => Address[(Address.IndexOf('@') + 1)..];
 
     /// <summary>Starts <c>gecko core</c> joining <paramref name="seed"/> (null: it starts the cluster).</summary>
     public static async Task<ClusterHostProcess> CoreAsync(string name, TempFolder temp, ClusterHostProcess? seed, params string[] extra)
@@ -159,10 +159,10 @@ internal sealed partial class ClusterHostProcess : IDisposable
     [GeneratedRegex(@"^GeckoCore started: in (?<in>\S+)\s+out (?<out>\S+)\s")]
     private static partial Regex StartLine();
 
-    [GeneratedRegex(@"^cluster: this host is (?<address>akka\.tcp://gecko@[0-9.]+:\d+)")]
+    [GeneratedRegex(@"^cluster: this host is (?<address>akka(?:\.ssl)?\.tcp://gecko@[0-9.]+:\d+)")]
     private static partial Regex ClusterLine();
 
-    [GeneratedRegex(@"^gecko: cluster: this host is (?<address>akka\.tcp://gecko@[0-9.]+:\d+);")]
+    [GeneratedRegex(@"^gecko: cluster: this host is (?<address>akka(?:\.ssl)?\.tcp://gecko@[0-9.]+:\d+);")]
     private static partial Regex LaunchClusterLine();
 
     [GeneratedRegex(@"^== .*\bin (?<in>tcp://\S+)\s+out (?<out>tcp://\S+)")]
@@ -171,6 +171,6 @@ internal sealed partial class ClusterHostProcess : IDisposable
     [GeneratedRegex(@"^\s+(?<topic>\S+) \.+\s+[0-9.]+ msgs/s\s+[0-9.]+ kB/s(?:\s+dropped \d+)?\s+cluster in [0-9.]+/s \((?<in>\d+)\) out [0-9.]+/s \((?<out>\d+)\)$")]
     private static partial Regex TopicLine();
 
-    [GeneratedRegex(@"^\s+\S+\s+(?<address>akka\.tcp://gecko@[0-9.]+:\d+)\b.*\bsent (?<sent>\d+) \(")]
+    [GeneratedRegex(@"^\s+\S+\s+(?<address>akka(?:\.ssl)?\.tcp://gecko@[0-9.]+:\d+)\b.*\bsent (?<sent>\d+) \(")]
     private static partial Regex MemberLine();
 }
