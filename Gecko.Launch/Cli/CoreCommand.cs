@@ -75,6 +75,8 @@ public static class CoreCommand
     /// <summary>Runs the hub until <paramref name="token"/> fires; returns the exit code.</summary>
     public static async Task<int> RunAsync(Options options, TextWriter output, TextWriter error, CancellationToken token)
     {
+        // Before the first socket: the hub's socket completions run on .NET's event thread (see SocketCompletions).
+        SocketCompletions.RunInline();
         CoreSettings settings;
         ClusterSettings cluster;
         try
