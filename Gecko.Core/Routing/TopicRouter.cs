@@ -130,7 +130,7 @@ public static class TopicRouter
 
     private static string CheckedTopic(string topic)
     {
-        WireProtocol.EncodeTopic(topic);
+        WireProtocol.CheckTopic(topic);
         return topic;
     }
 }

@@ -36,10 +36,17 @@ public static class WireProtocol
     /// <exception cref="ArgumentException">The topic is empty or longer than 255 UTF-8 bytes.</exception>
     public static byte[] EncodeTopic(string topic)
     {
+        CheckTopic(topic);
+        return StrictUtf8.GetBytes(topic);
+    }
+
+    /// <summary>Checks <paramref name="topic"/> as <see cref="EncodeTopic"/> does, without allocating (every in-process publish is checked).</summary>
+    /// <exception cref="ArgumentException">The topic is empty, longer than 255 UTF-8 bytes or not valid UTF-16.</exception>
+    public static void CheckTopic(string topic)
+    {
         ArgumentException.ThrowIfNullOrEmpty(topic);
-        var bytes = StrictUtf8.GetBytes(topic);
-        if (bytes.Length > MaxTopicBytes)
-            throw new ArgumentException($"Topic '{topic[..Math.Min(32, topic.Length)]}…' is {bytes.Length} bytes in UTF-8; topics are at most {MaxTopicBytes} bytes.", nameof(topic));
-        return bytes;
+        var length = StrictUtf8.GetByteCount(topic);
+        if (length > MaxTopicBytes)
+            throw new ArgumentException($"Topic '{topic[..Math.Min(32, topic.Length)]}…' is {length} bytes in UTF-8; topics are at most {MaxTopicBytes} bytes.", nameof(topic));
     }
 }

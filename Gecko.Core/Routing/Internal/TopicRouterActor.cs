@@ -26,6 +26,18 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
         public double ToClusterPerSecond;
     }
 
+    /// <summary>
+    /// What publishing on a topic needs, found with one lookup of the name: its counters, its in-process subscribers
+    /// (the very list of <c>_subscribers</c>, or none) and the interest version its external interest was decided at.
+    /// </summary>
+    private sealed class Route(TopicCounters counters)
+    {
+        public static readonly List<IActorRef> NoSubscribers = [];
+        public readonly TopicCounters Counters = counters;
+        public List<IActorRef> Subscribers = NoSubscribers;
+        public int InterestVersionSeen;
+    }
+
     /// <summary>A registration that said more than pygecko's (host, topics), or came from another machine.</summary>
     private sealed record Announcement(ProcInfo Info, DateTime LastSeen);
 
@@ -58,6 +70,8 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
     private readonly HubCounters _hubCounters;
     private readonly IMessageEncoder _encoder;
     private readonly Dictionary<string, List<IActorRef>> _subscribers = new(StringComparer.Ordinal);
+    // Every topic published on in process (bounded by the registry's max-topics): the publish path's one lookup.
+    private readonly Dictionary<string, Route> _routes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<IActorRef>> _publishers = new(StringComparer.Ordinal);
     private readonly Dictionary<IActorRef, int> _subscriptionsPerActor = new();
     private readonly Dictionary<(string Host, int Pid), Announcement> _announcements = new();
@@ -141,17 +155,8 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
 
     private void HandlePublish(Publish publish)
     {
-        TopicCounters counters;
-        try
-        {
-            counters = _registry.GetOrAdd(publish.Topic);
-        }
-        catch (GeckoException e)
-        {
-            _log.Warning("Dropped a message on {0}: {1}", publish.Topic, e.Message);
-            return;
-        }
-
+        if (!_routes.TryGetValue(publish.Topic, out var route) && (route = AddRoute(publish.Topic)) is null) return;
+        var counters = route.Counters;
         if (counters.IsReserved)
         {
             WarnReserved(publish.Topic);
@@ -159,7 +164,7 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
         }
 
         var size = _encoder.KnownSize(publish.Message);
-        var external = _outbound is not null && HasExternalInterest(counters);
+        var external = _outbound is not null && HasExternalInterest(route);
         var remote = _cluster is not null && counters.HasRemoteInterest;
         if (external || remote)
         {
@@ -177,7 +182,30 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
         }
         if (size < 0) size = SampledSize(counters, publish.Message);
         counters.CountLocal(Math.Max(0, size));
-        Deliver(publish.Topic, new TopicMessage(publish.Topic, publish.Message));
+        var subscribers = route.Subscribers;
+        if (subscribers.Count == 0) return;
+        var message = new TopicMessage(publish.Topic, publish.Message);
+        // A for loop over the list: no enumerator allocation on the hot path.
+        for (var i = 0; i < subscribers.Count; i++) subscribers[i].Tell(message, Sender);
+    }
+
+    /// <summary>The route of a topic first published on in process; null (and a warning) when the table is full.</summary>
+    private Route? AddRoute(string topic)
+    {
+        TopicCounters counters;
+        try
+        {
+            counters = _registry.GetOrAdd(topic);
+        }
+        catch (GeckoException e)
+        {
+            _log.Warning("Dropped a message on {0}: {1}", topic, e.Message);
+            return null;
+        }
+        var route = new Route(counters);
+        if (_subscribers.TryGetValue(topic, out var subscribers)) route.Subscribers = subscribers;
+        _routes[topic] = route;
+        return route;
     }
 
     /// <summary>
@@ -234,7 +262,11 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
             return;
         }
         var newTopic = !_subscribers.TryGetValue(subscribe.Topic, out var list);
-        if (list is null) _subscribers[subscribe.Topic] = list = [];
+        if (list is null)
+        {
+            _subscribers[subscribe.Topic] = list = [];
+            if (_routes.TryGetValue(subscribe.Topic, out var route)) route.Subscribers = list;
+        }
         if (!list.Contains(subscribe.Subscriber))
         {
             list.Add(subscribe.Subscriber);
@@ -268,6 +300,7 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
         if (list.Count == 0)
         {
             _subscribers.Remove(topic);
+            if (_routes.TryGetValue(topic, out var route)) route.Subscribers = Route.NoSubscribers;
             AnnounceLocalInterest();
         }
         if (_registry.TryGet(topic, out var counters)) counters.SetLocalSubscribers(list.Count);
@@ -415,6 +448,15 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
         }
         _interestVersion++;
         AnnounceLocalInterest();
+    }
+
+    /// <summary>Whether an external prefix matches a topic published on in process; recomputed only after subscriptions changed.</summary>
+    private bool HasExternalInterest(Route route)
+    {
+        if (route.InterestVersionSeen == _interestVersion) return route.Counters.HasExternalInterest;
+        var interested = HasExternalInterest(route.Counters);
+        route.InterestVersionSeen = _interestVersion;
+        return interested;
     }
 
     /// <summary>Whether an external prefix matches; recomputed only after subscriptions changed.</summary>

@@ -152,6 +152,33 @@ public sealed class TopicRouterSpec : HubSpec
     }
 
     [Fact]
+    public async Task Router_must_follow_subscriptions_that_come_and_go_after_a_topic_was_published_on()
+    {
+        // Published on with nobody listening: the router knows the topic (and keeps what it needs to publish on it).
+        Hub.Router.Tell(new TopicRouter.Publish("late", new byte[] { 0 }));
+        await StatsUntilAsync(s => s.Topic("late")?.Messages == 1, "the first message counted");
+        var first = CreateTestProbe();
+        Hub.Router.Tell(new TopicRouter.Subscribe("late", first.Ref), first.Ref);
+        await first.ExpectMsgAsync<TopicRouter.SubscribeAck>();
+
+        Hub.Router.Tell(new TopicRouter.Publish("late", new byte[] { 1 }));
+        Assert.Equal(new byte[] { 1 }, (await first.ExpectMsgAsync<TopicRouter.TopicMessage>()).Message);
+
+        // The last subscriber leaves, another comes: the new one receives, the one that left does not.
+        Hub.Router.Tell(new TopicRouter.Unsubscribe("late", first.Ref), first.Ref);
+        await first.ExpectMsgAsync<TopicRouter.UnsubscribeAck>();
+        Hub.Router.Tell(new TopicRouter.Publish("late", new byte[] { 2 }));
+        var second = CreateTestProbe();
+        Hub.Router.Tell(new TopicRouter.Subscribe("late", second.Ref), second.Ref);
+        await second.ExpectMsgAsync<TopicRouter.SubscribeAck>();
+        Hub.Router.Tell(new TopicRouter.Publish("late", new byte[] { 3 }));
+
+        Assert.Equal(new byte[] { 3 }, (await second.ExpectMsgAsync<TopicRouter.TopicMessage>()).Message);
+        Assert.False(first.HasMessages);
+        Assert.Equal(4, (await Hub.GetStatsAsync()).Topic("late")!.Messages);
+    }
+
+    [Fact]
     public async Task Router_must_answer_a_subscription_beyond_max_topics_with_a_failure_and_keep_running()
     {
         var hub = await StartHubAsync("max-topics = 2");

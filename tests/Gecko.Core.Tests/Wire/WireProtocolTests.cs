@@ -43,4 +43,38 @@ public sealed class WireProtocolTests
 
     [Fact]
     public void EncodeTopic_Empty_Throws() => Assert.ThrowsAny<ArgumentException>(() => WireProtocol.EncodeTopic(""));
+
+    [Fact]
+    public void CheckTopic_Empty_Throws() => Assert.ThrowsAny<ArgumentException>(() => WireProtocol.CheckTopic(""));
+
+    [Fact]
+    public void CheckTopic_LoneSurrogate_ThrowsAsEncodeTopicDoes()
+    {
+        // Built here: as test data xunit would turn the lone surrogate into a replacement character.
+        var topic = "imu" + (char)0xD800;
+
+        Assert.ThrowsAny<ArgumentException>(() => WireProtocol.EncodeTopic(topic));
+        Assert.ThrowsAny<ArgumentException>(() => WireProtocol.CheckTopic(topic));
+    }
+
+    [Fact]
+    public void CheckTopic_255BytesAccepted256Refused()
+    {
+        WireProtocol.CheckTopic(new string('a', 255));
+        var error = Assert.Throws<ArgumentException>(() => WireProtocol.CheckTopic(new string('ß', 128)));
+
+        Assert.Contains("256 bytes", error.Message);
+    }
+
+    [Fact]
+    public void CheckTopic_ValidTopic_AllocatesNothing()
+    {
+        var topic = "robot/arm/größe";
+        WireProtocol.CheckTopic(topic);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+
+        for (var i = 0; i < 1000; i++) WireProtocol.CheckTopic(topic);
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }
