@@ -124,6 +124,26 @@ public sealed class ClusterTlsTests : IDisposable
     }
 
     [Fact]
+    public async Task Launch_must_refuse_a_launch_file_whose_certificate_is_missing_at_its_line()
+    {
+        var file = _temp.Write("tls.conf", $$"""
+            gecko.cluster {
+              enabled = on
+              tls {
+                enabled = on
+                certificate = {{System.Text.Json.JsonSerializer.Serialize(_temp.Combine("missing.pfx"))}}
+              }
+            }
+            """);
+        using var launch = ChildProcess.Gecko(["launch", file, "--check"], new Dictionary<string, string> { ["TMPDIR"] = _temp.Path });
+        var (code, lines) = await launch.RunToEndAsync(Timeout);
+        Assert.Equal(2, code);
+        Assert.Contains(lines, l => l.Contains("tls.conf:", StringComparison.Ordinal) && l.Contains("gecko.cluster.tls.certificate:", StringComparison.Ordinal)
+            && l.Contains("does not exist", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("nothing was started", StringComparison.Ordinal));
+    }
+
+    [Fact]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task KeysTls_must_write_a_pkcs12_with_the_password_from_the_environment_and_print_its_fingerprint()
     {
