@@ -40,15 +40,23 @@ public static class ClusterRouting
     /// <summary>A message published on another host, for this host's subscribers.</summary>
     /// <param name="Topic">The topic.</param>
     /// <param name="Payload">The payload as it is on the wire (a typed message encoded once, on its host).</param>
-    public sealed record TopicData(string Topic, byte[] Payload) : IClusterMessage;
+    /// <param name="Sequence">How many messages the sender has sent this host, this one included.</param>
+    /// <param name="SequenceBytes">How many payload bytes, this one's included.</param>
+    public sealed record TopicData(string Topic, byte[] Payload, long Sequence, long SequenceBytes) : IClusterMessage;
 
     /// <summary>Messages published on another host, for this host's subscribers, in the order they were published.</summary>
     /// <param name="Topics">Each message's topic.</param>
     /// <param name="Payloads">Each message's payload, at the same index.</param>
-    public sealed record TopicBatch(string[] Topics, byte[][] Payloads) : IClusterMessage;
+    /// <param name="Sequence">How many messages the sender has sent this host, the last of these included.</param>
+    /// <param name="SequenceBytes">How many payload bytes, the last of these included.</param>
+    public sealed record TopicBatch(string[] Topics, byte[][] Payloads, long Sequence, long SequenceBytes) : IClusterMessage;
 
-    /// <summary>The receiving host has had this many messages and payload bytes from the sender so far (its flow control).</summary>
-    public sealed record DataAcknowledged(long Messages, long Bytes) : IClusterMessage;
+    /// <summary>
+    /// The receiving host has had this many messages and payload bytes from the sender so far, and the latest it had was
+    /// the sender's message <paramref name="Sequence"/>: the sender's flow control, and what was lost on the way
+    /// (Akka.Remote drops what it had not written when a connection breaks, and says nothing), <c>Sequence - Messages</c>.
+    /// </summary>
+    public sealed record DataAcknowledged(long Messages, long Bytes, long Sequence, long SequenceBytes) : IClusterMessage;
 
     /// <summary>A message from this host for the hosts that want its topic (from the bridge or the router).</summary>
     internal sealed record Outgoing(TopicCounters Topic, byte[] Payload);
@@ -141,9 +149,12 @@ public sealed record ClusterState(string SelfAddress, IReadOnlyList<string> Role
 /// <param name="IsSelf">Whether it is this host.</param>
 /// <param name="InterestTopics">Exact topics it announced.</param>
 /// <param name="InterestPrefixes">Prefixes it announced.</param>
-/// <param name="SentMessages">Messages this host sent it.</param>
+/// <param name="SentMessages">Messages this host sent it (less those it learnt were lost on the way).</param>
 /// <param name="SentBytes">Their payload bytes.</param>
-/// <param name="Dropped">Messages for it that this host dropped (unreachable, or its send window full).</param>
+/// <param name="Dropped">
+/// Messages for it that never reached it: dropped by this host (unreachable, or its send window full), or lost on the
+/// way when the connection broke (the other host's acknowledgements show the gap).
+/// </param>
 /// <param name="ReceivedMessages">Messages this host received from it.</param>
 public sealed record ClusterMemberState(
     string Address, IReadOnlyList<string> Roles, string Status, bool Reachable, bool IsSelf,

@@ -25,6 +25,12 @@ public sealed record ClusterSettings
     /// <summary>The TCP port of the cluster endpoint (0: the OS picks).</summary>
     public required int Port { get; init; }
 
+    /// <summary>The address other hosts reach this one at, when it differs from <see cref="Hostname"/> (NAT, a proxy); empty: <see cref="Hostname"/>.</summary>
+    public required string PublicHostname { get; init; }
+
+    /// <summary>The port other hosts reach this one at, when it differs from <see cref="Port"/> (a port forward); 0: <see cref="Port"/>.</summary>
+    public required int PublicPort { get; init; }
+
     /// <summary>The seed nodes, as full addresses (<c>akka.tcp://gecko@host:port</c>); empty: this host starts the cluster.</summary>
     public required IReadOnlyList<string> SeedNodes { get; init; }
 
@@ -80,6 +86,8 @@ public sealed record ClusterSettings
                 Enabled = cluster.GetBoolean("enabled"),
                 Hostname = cluster.GetString("hostname"),
                 Port = cluster.GetInt("port"),
+                PublicHostname = cluster.GetString("public-hostname") ?? "",
+                PublicPort = cluster.GetInt("public-port"),
                 SeedNodes = cluster.GetStringList("seed-nodes").Select(s => SeedAddress(s, "gecko.cluster.seed-nodes")).ToArray(),
                 Roles = cluster.GetStringList("roles").Select(r => r.Trim()).ToArray(),
                 HeartbeatInterval = cluster.GetTimeSpan("failure-detection.heartbeat-interval"),
@@ -132,6 +140,9 @@ public sealed record ClusterSettings
         if (string.IsNullOrWhiteSpace(Hostname) || Hostname.Any(c => char.IsWhiteSpace(c) || c is '/' or '@' or ':' or '"'))
             throw new GeckoConfigurationException($"gecko.cluster.hostname = '{Hostname}' is not a host: give an IP address or name other hosts reach this one at, e.g. 192.168.1.20.");
         Require(Port is >= 0 and <= 65535, "port", Port, "between 0 (the OS picks) and 65535");
+        if (PublicHostname.Length > 0 && PublicHostname.Any(c => char.IsWhiteSpace(c) || c is '/' or '@' or ':' or '"'))
+            throw new GeckoConfigurationException($"gecko.cluster.public-hostname = '{PublicHostname}' is not a host: give the IP address or name other hosts reach this one at, e.g. 203.0.113.7, or \"\" for hostname.");
+        Require(PublicPort is >= 0 and <= 65535, "public-port", PublicPort, "between 0 (the same as port) and 65535");
         foreach (var seed in SeedNodes) SeedAddress(seed, "gecko.cluster.seed-nodes");
         foreach (var role in Roles)
         {
@@ -180,6 +191,8 @@ public sealed record ClusterSettings
                   hostname = "{{Hostname}}"
                   port = {{Port}}
                   enable-ssl = {{(Tls.Enabled ? "on" : "off")}}
+                  public-hostname = "{{(PublicHostname.Length > 0 ? PublicHostname : Hostname)}}"
+                  public-port = {{PublicPort}}
                   maximum-frame-size = {{frame}}b
                   send-buffer-size = {{Math.Max(frame, 256 * 1024)}}b
                   receive-buffer-size = {{Math.Max(frame, 256 * 1024)}}b

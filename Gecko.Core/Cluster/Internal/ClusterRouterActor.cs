@@ -22,6 +22,8 @@ internal sealed class ClusterRouterActor : ReceiveActor, IWithTimers
         public long Acknowledged;
         public long AcknowledgedBytes;
         public long Dropped;
+        public long Lost;
+        public long LostBytes;
         public bool Unreachable;
 
         /// <summary>Messages for this host not sent yet: they go out together at the next <see cref="SendPending"/>.</summary>
@@ -49,6 +51,8 @@ internal sealed class ClusterRouterActor : ReceiveActor, IWithTimers
         public long Bytes;
         public long AcknowledgedMessages;
         public long AcknowledgedBytes;
+        public long Sequence;
+        public long SequenceBytes;
     }
 
     private sealed class Announce
@@ -106,7 +110,7 @@ internal sealed class ClusterRouterActor : ReceiveActor, IWithTimers
         _acknowledgeBytes = Math.Max(1, settings.SendWindowBytes / 8);
 
         Receive<Outgoing>(HandleOutgoing);
-        Receive<TopicData>(data => Deliver(data.Topic, data.Payload));
+        Receive<TopicData>(data => Deliver(data.Topic, data.Payload, data.Sequence, data.SequenceBytes));
         Receive<TopicBatch>(HandleBatch);
         Receive<SendPending>(_ => SendAllPending());
         Receive<DataAcknowledged>(HandleAcknowledged);
@@ -233,8 +237,9 @@ internal sealed class ClusterRouterActor : ReceiveActor, IWithTimers
     {
         var count = host.PendingTopics.Count;
         if (count == 0) return;
-        if (count == 1) host.Actor.Tell(new TopicData(host.PendingTopics[0], host.PendingPayloads[0]));
-        else host.Actor.Tell(new TopicBatch(host.PendingTopics.ToArray(), host.PendingPayloads.ToArray()));
+        // Everything counted as sent is out or in this batch: the receiver numbers its messages back from here.
+        if (count == 1) host.Actor.Tell(new TopicData(host.PendingTopics[0], host.PendingPayloads[0], host.Sent, host.SentBytes));
+        else host.Actor.Tell(new TopicBatch(host.PendingTopics.ToArray(), host.PendingPayloads.ToArray(), host.Sent, host.SentBytes));
         host.PendingTopics.Clear();
         host.PendingPayloads.Clear();
         host.PendingBytes = 0;
@@ -256,11 +261,19 @@ internal sealed class ClusterRouterActor : ReceiveActor, IWithTimers
             WarnBadData(null, "a batch whose topics and payloads do not pair up");
             return;
         }
-        for (var i = 0; i < batch.Topics.Length; i++) Deliver(batch.Topics[i], batch.Payloads[i]);
+        var bytes = 0L;
+        foreach (var payload in batch.Payloads) bytes += payload?.Length ?? 0;
+        var sequence = batch.Sequence - batch.Topics.Length;
+        var sequenceBytes = batch.SequenceBytes - bytes;
+        for (var i = 0; i < batch.Topics.Length; i++)
+        {
+            sequenceBytes += batch.Payloads[i]?.Length ?? 0;
+            Deliver(batch.Topics[i], batch.Payloads[i], ++sequence, sequenceBytes);
+        }
     }
 
     /// <summary>A message from another host: checked (it is as untrusted as the wire), counted for acknowledgement, handed to the router.</summary>
-    private void Deliver(string? topic, byte[]? payload)
+    private void Deliver(string? topic, byte[]? payload, long sequence, long sequenceBytes)
     {
         // Hyperion fills fields without running constructors: nothing in a message from another host is checked yet.
         if (topic is null || payload is null || payload.Length > _maxPayloadSize)
@@ -295,6 +308,9 @@ internal sealed class ClusterRouterActor : ReceiveActor, IWithTimers
         if (!_inbound.TryGetValue(Sender, out var inbound)) _inbound[Sender] = inbound = new Inbound();
         inbound.Messages++;
         inbound.Bytes += payload.Length;
+        // In order from one sender (Akka.Remote keeps a pair's order), so a gap below this one is never filled.
+        inbound.Sequence = Math.Max(inbound.Sequence, sequence);
+        inbound.SequenceBytes = Math.Max(inbound.SequenceBytes, sequenceBytes);
         if (inbound.Messages - inbound.AcknowledgedMessages >= _acknowledgeEvery || inbound.Bytes - inbound.AcknowledgedBytes >= _acknowledgeBytes)
             Acknowledge(Sender, inbound);
         _router.Tell(new TopicRouter.FromCluster(counters, payload));
@@ -304,7 +320,7 @@ internal sealed class ClusterRouterActor : ReceiveActor, IWithTimers
     {
         inbound.AcknowledgedMessages = inbound.Messages;
         inbound.AcknowledgedBytes = inbound.Bytes;
-        sender.Tell(new DataAcknowledged(inbound.Messages, inbound.Bytes));
+        sender.Tell(new DataAcknowledged(inbound.Messages, inbound.Bytes, inbound.Sequence, inbound.SequenceBytes));
     }
 
     private void AcknowledgeAll()
@@ -318,9 +334,16 @@ internal sealed class ClusterRouterActor : ReceiveActor, IWithTimers
     private void HandleAcknowledged(DataAcknowledged acknowledged)
     {
         if (!_hosts.TryGetValue(Sender.Path.Address, out var host) || !host.Actor.Equals(Sender)) return;
-        // Never beyond what was sent: a confused peer must not open the window wider than it is.
-        host.Acknowledged = Math.Clamp(acknowledged.Messages, host.Acknowledged, host.Sent);
-        host.AcknowledgedBytes = Math.Clamp(acknowledged.Bytes, host.AcknowledgedBytes, host.SentBytes);
+        // Never beyond what was sent: a confused peer must not open the window wider than it is. Up to the latest
+        // message it had, everything arrived or never will: what was lost no longer holds the window.
+        host.Acknowledged = Math.Clamp(acknowledged.Sequence, host.Acknowledged, host.Sent);
+        host.AcknowledgedBytes = Math.Clamp(acknowledged.SequenceBytes, host.AcknowledgedBytes, host.SentBytes);
+        var lost = Math.Clamp(acknowledged.Sequence - acknowledged.Messages, host.Lost, host.Acknowledged);
+        host.LostBytes = Math.Clamp(acknowledged.SequenceBytes - acknowledged.Bytes, host.LostBytes, host.AcknowledgedBytes);
+        if (lost == host.Lost) return;
+        _log.Warning("{0} messages for {1} were lost on the way ({2} so far; the connection broke with them unsent): counted as dropped",
+            lost - host.Lost, Sender.Path.Address, lost);
+        host.Lost = lost;
     }
 
     private void HandleMemberEvent(ClusterEvent.IMemberEvent memberEvent)
@@ -405,7 +428,8 @@ internal sealed class ClusterRouterActor : ReceiveActor, IWithTimers
                 !_unreachable.Contains(address), isSelf,
                 isSelf ? _localInterest.Topics.Count : host?.Interest.Topics.Count ?? 0,
                 isSelf ? _localInterest.Prefixes.Count : host?.Interest.Prefixes.Count ?? 0,
-                host?.Sent ?? 0, host?.SentBytes ?? 0, host?.Dropped ?? 0, received));
+                host is null ? 0 : host.Sent - host.Lost, host is null ? 0 : host.SentBytes - host.LostBytes,
+                host is null ? 0 : host.Dropped + host.Lost, received));
         }
         return new ClusterState(_cluster.SelfAddress.ToString(), _settings.Roles, members);
     }

@@ -59,11 +59,11 @@ public sealed class GeckoHyperionSerializerSpec : Akka.TestKit.Xunit2.TestKit
         var probe = CreateTestProbe();
         var payload = Enumerable.Range(0, 100_000).Select(i => (byte)i).ToArray();
 
-        var data = Assert.IsType<ClusterRouting.TopicData>(RoundTrip(new ClusterRouting.TopicData("camera/image", payload)));
+        var data = Assert.IsType<ClusterRouting.TopicData>(RoundTrip(new ClusterRouting.TopicData("camera/image", payload, 7, 700)));
         Assert.Equal("camera/image", data.Topic);
         Assert.Equal(payload, data.Payload);
 
-        var batch = Assert.IsType<ClusterRouting.TopicBatch>(RoundTrip(new ClusterRouting.TopicBatch(["imu", "cmd"], [[1, 2], payload])));
+        var batch = Assert.IsType<ClusterRouting.TopicBatch>(RoundTrip(new ClusterRouting.TopicBatch(["imu", "cmd"], [[1, 2], payload], 9, 900)));
         Assert.Equal(["imu", "cmd"], batch.Topics);
         Assert.Equal([1, 2], batch.Payloads[0]);
         Assert.Equal(payload, batch.Payloads[1]);
@@ -78,7 +78,7 @@ public sealed class GeckoHyperionSerializerSpec : Akka.TestKit.Xunit2.TestKit
         Assert.Equal("sensors/"u8.ToArray(), interest.Prefixes[1]);
         Assert.True(interest.IsReply);
 
-        Assert.Equal(new ClusterRouting.DataAcknowledged(12, 3456), RoundTrip(new ClusterRouting.DataAcknowledged(12, 3456)));
+        Assert.Equal(new ClusterRouting.DataAcknowledged(12, 3456, 14, 3500), RoundTrip(new ClusterRouting.DataAcknowledged(12, 3456, 14, 3500)));
 
         var placement = Assert.IsType<Placement.NodePlacement>(RoundTrip(new Placement.NodePlacement(
             "talker", "Gecko.Launch.Demo.Talker, gecko", "/opt/robot/Robot.dll", 2, ["topic", "hz"], ["hello", "10"], "pi", probe.Ref)));
@@ -119,8 +119,8 @@ public sealed class GeckoHyperionSerializerSpec : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public void Garbage_and_truncated_messages_must_be_refused_not_crash()
     {
-        var serializer = (GeckoHyperionSerializer)SerializerFor(new ClusterRouting.TopicData("t", [1, 2, 3]));
-        var bytes = serializer.ToBinary(new ClusterRouting.TopicData("topic", new byte[64]));
+        var serializer = (GeckoHyperionSerializer)SerializerFor(new ClusterRouting.TopicData("t", [1, 2, 3], 1, 3));
+        var bytes = serializer.ToBinary(new ClusterRouting.TopicData("topic", new byte[64], 1, 64));
         var random = new Random(7);
         for (var cut = 0; cut < bytes.Length - 1; cut++)
             Assert.Throws<SerializationException>(() => serializer.FromBinary(bytes[..cut], null));

@@ -11,7 +11,7 @@ public sealed class ClusterSettingsSpec
 {
     private static readonly string[] Keys =
     [
-        "enabled", "hostname", "port", "seed-nodes", "roles", "failure-detection.heartbeat-interval",
+        "enabled", "hostname", "port", "public-hostname", "public-port", "seed-nodes", "roles", "failure-detection.heartbeat-interval",
         "failure-detection.acceptable-heartbeat-pause", "split-brain-resolver.strategy", "split-brain-resolver.stable-after",
         "interest-interval", "send-window", "send-window-bytes", "tls.enabled", "tls.certificate", "tls.password", "tls.password-file",
         "tls.trust", "tls.trusted-certificates", "tls.ca-certificate",
@@ -25,6 +25,8 @@ public sealed class ClusterSettingsSpec
         Assert.False(settings.Enabled);
         Assert.Equal("127.0.0.1", settings.Hostname);
         Assert.Equal(4053, settings.Port);
+        Assert.Equal("", settings.PublicHostname);
+        Assert.Equal(0, settings.PublicPort);
         Assert.Empty(settings.SeedNodes);
         Assert.Empty(settings.Roles);
         Assert.Equal(TimeSpan.FromSeconds(1), settings.HeartbeatInterval);

@@ -150,6 +150,18 @@ internal sealed partial class ClusterHostProcess : IDisposable
         return null;
     }
 
+    /// <summary>What a report's member line says of <paramref name="other"/>: sent to it, dropped for it, received from it.</summary>
+    public static (long Sent, long Dropped, long Received)? MemberCounts(IReadOnlyList<string> report, ClusterHostProcess other)
+    {
+        foreach (var line in report)
+        {
+            var match = MemberCountsLine().Match(line);
+            if (match.Success && match.Groups["address"].Value == other.Address)
+                return (long.Parse(match.Groups["sent"].Value), long.Parse(match.Groups["dropped"].Value), long.Parse(match.Groups["received"].Value));
+        }
+        return null;
+    }
+
     public void Kill() => Process.Signal(9);
 
     public void Dispose() => Process.Dispose();
@@ -173,4 +185,7 @@ internal sealed partial class ClusterHostProcess : IDisposable
 
     [GeneratedRegex(@"^\s+\S+\s+(?<address>akka(?:\.ssl)?\.tcp://gecko@[0-9.]+:\d+)\b.*\bsent (?<sent>\d+) \(")]
     private static partial Regex MemberLine();
+
+    [GeneratedRegex(@"^\s+\S+\s+(?<address>akka\.tcp://gecko@[0-9.]+:\d+)\b.*\bsent (?<sent>\d+) \([0-9.]+ kB\) dropped (?<dropped>\d+)\s+received (?<received>\d+)")]
+    private static partial Regex MemberCountsLine();
 }
