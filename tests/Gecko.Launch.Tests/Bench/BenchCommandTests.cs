@@ -59,7 +59,7 @@ public sealed class BenchCommandTests
         Assert.True(p50.GetProperty("values").GetProperty("gecko").GetProperty("median").GetDouble() > 0);
 
         var inProcess = rows.Single(r => r.GetProperty("scenario").GetString() == "inproc-1to1" && r.GetProperty("metric").GetString() == "deliveries/s");
-        Assert.True(inProcess.GetProperty("ratios").GetProperty("gecko/akka-tell").GetDouble() > 0, inProcess.ToString());
+        Assert.True(inProcess.GetProperty("ratios").TryGetProperty("gecko/akka-tell", out var ratio) && ratio.GetDouble() > 0, inProcess.ToString());
         Assert.Contains("[run 1/1]", stderr);
     }
 
