@@ -13,7 +13,8 @@ public abstract class HubTestKit : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
 {
     private readonly string _coreFileDirectory = Directory.CreateTempSubdirectory("gecko-test-").FullName;
 
-    protected HubTestKit() : base("akka.loglevel = INFO") { }
+    // Expectations without a timeout of their own wait up to 15 s: on a loaded machine the 3 s default ran out.
+    protected HubTestKit() : base("akka.loglevel = INFO\nakka.test.single-expect-default = 15s") { }
 
     protected GeckoHub Hub { get; private set; } = null!;
 

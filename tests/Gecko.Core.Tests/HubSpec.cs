@@ -15,7 +15,8 @@ public abstract class HubSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
     /// <summary>Generous: the machine is shared with other test runs; a wait ends as soon as its condition holds.</summary>
     protected static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    protected HubSpec() : base("akka.loglevel = WARNING") { }
+    // Expectations without a timeout of their own wait up to 15 s: on a loaded machine the 3 s default ran out.
+    protected HubSpec() : base("akka.loglevel = WARNING\nakka.test.single-expect-default = 15s") { }
 
     protected TempFolder Folder { get; } = new("gecko-hub-test-");
 

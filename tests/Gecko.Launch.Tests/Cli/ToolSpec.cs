@@ -17,7 +17,8 @@ public abstract class ToolSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
     /// <summary>Generous: the machine is shared; every wait ends as soon as its condition holds.</summary>
     protected static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    protected ToolSpec() : base("akka.loglevel = WARNING") { }
+    // Expectations without a timeout of their own wait up to 15 s: on a loaded machine the 3 s default ran out.
+    protected ToolSpec() : base("akka.loglevel = WARNING\nakka.test.single-expect-default = 15s") { }
 
     protected TempFolder CoreFiles { get; } = new("gecko-tool-test-");
 
