@@ -84,7 +84,7 @@ public sealed class BridgeFuzzTests(ITestOutputHelper output) : IDisposable
             while (!sampling.IsCancellationRequested)
             {
                 memory.Add(hub.Memory().Resident);
-                try { await Task.Delay(100, sampling.Token); } catch (OperationCanceledException) { }
+                try { await Task.Delay(50, sampling.Token); } catch (OperationCanceledException) { }
             }
         });
         var received = Task.Factory.StartNew(() => ReceiveValid(subscriber), TaskCreationOptions.LongRunning);
