@@ -46,6 +46,7 @@ public sealed class TcpLinkProxy : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly object _gate = new();
     private readonly List<Link> _links = [];
+    private readonly List<Link> _recorded = [];
     private readonly Task _accepting;
     private TaskCompletionSource _up = NewUp(completed: true);
     private LinkCut? _cut;
@@ -99,6 +100,18 @@ public sealed class TcpLinkProxy : IDisposable
 
     /// <summary>Bytes passed on from the target back to the connecting ends.</summary>
     public long BytesFromTarget => Interlocked.Read(ref _bytesFromTarget);
+
+    /// <summary>
+    /// Bytes kept of each connection, per direction, for a test that inspects what crossed the wire (e.g. that it was
+    /// encrypted): up to this many each way (0, the default: nothing is kept). Set it before the first connection.
+    /// </summary>
+    public int RecordLimit { get; init; }
+
+    /// <summary>What each connection so far carried, in the order they were accepted (see <see cref="RecordLimit"/>).</summary>
+    public IReadOnlyList<(byte[] ToTarget, byte[] FromTarget)> Recorded()
+    {
+        lock (_gate) return _recorded.Select(link => (link.Recording(toTarget: true), link.Recording(toTarget: false))).ToArray();
+    }
 
     /// <summary>Connections accepted so far (including those held or refused while cut).</summary>
     public int Accepted => Volatile.Read(ref _accepted);
@@ -192,6 +205,7 @@ public sealed class TcpLinkProxy : IDisposable
             {
                 refuse = _cut == LinkCut.Reset;
                 if (!refuse) _links.Add(link);
+                if (!refuse && RecordLimit > 0) _recorded.Add(link);
             }
             if (refuse)
             {
@@ -240,6 +254,7 @@ public sealed class TcpLinkProxy : IDisposable
                     to.Shutdown(SocketShutdown.Send);
                     return;
                 }
+                if (RecordLimit > 0) link.Record(toTarget, buffer.AsSpan(0, read), RecordLimit);
                 for (var sent = 0; sent < read;) sent += await to.SendAsync(buffer.AsMemory(sent, read - sent), SocketFlags.None, link.Closing);
                 Interlocked.Add(ref toTarget ? ref _bytesToTarget : ref _bytesFromTarget, read);
             }
@@ -266,6 +281,21 @@ public sealed class TcpLinkProxy : IDisposable
         };
 
         public CancellationToken Closing => _closing.Token;
+
+        private readonly MemoryStream _toTarget = new();
+        private readonly MemoryStream _fromTarget = new();
+
+        public void Record(bool toTarget, ReadOnlySpan<byte> bytes, int limit)
+        {
+            var stream = toTarget ? _toTarget : _fromTarget;
+            lock (stream) stream.Write(bytes[..(int)Math.Min(bytes.Length, Math.Max(0, limit - stream.Length))]);
+        }
+
+        public byte[] Recording(bool toTarget)
+        {
+            var stream = toTarget ? _toTarget : _fromTarget;
+            lock (stream) return stream.ToArray();
+        }
 
         /// <summary>Closes both sockets with RST (linger 0), as a router that drops the connection's state does.</summary>
         public void Reset(TcpLinkProxy proxy, bool countAsRefused = true)

@@ -1,5 +1,7 @@
+using System.Net;
 using Gecko.Core.Cluster;
 using Gecko.Testing;
+using NetMQ;
 using Xunit;
 
 namespace Gecko.Launch.Tests.Cluster;
@@ -121,6 +123,68 @@ public sealed class ClusterTlsTests : IDisposable
             Assert.StartsWith("stderr: gecko core: ", line);
             Assert.Contains(expected, line);
         }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Cluster_traffic_must_be_unreadable_on_the_wire_with_tls_and_readable_without(bool tls)
+    {
+        // A's cluster endpoint sits behind a proxy that keeps every byte: A announces the proxy's port as its own
+        // (Akka's public-port), so B's connection to A, which carries everything B sends A, goes through it. A's port
+        // is picked free beforehand because the proxy needs it before A starts (the proxy's port must be in A's address).
+        using var proxy = new TcpLinkProxy(new IPEndPoint(IPAddress.Loopback, FreePort())) { RecordLimit = 8 << 20 };
+        string[] tlsFlags = tls ? ["--cluster-tls-certificate", Certificate("robot")] : [];
+        using var a = await ClusterHostProcess.LaunchAsync("A", _temp, _temp.Write("a.conf", "gecko.cluster.enabled = on"), seed: null, proxy.Target.Port,
+            ["--set", $"akka.remote.dot-netty.tcp.public-port={proxy.Endpoint.Port}", .. tlsFlags]);
+        Assert.EndsWith($"@127.0.0.1:{proxy.Endpoint.Port}", a.Address);
+        using var b = await ClusterHostProcess.CoreAsync("B", _temp, a, tlsFlags);
+        await a.SeesUpAsync(a, b);
+        await b.SeesUpAsync(a, b);
+
+        // External PUB on B → SUB on A: every message crosses B → proxy → A.
+        const string marker = "GECKO-PLAINTEXT-MARKER-7f3a";
+        var payload = System.Text.Encoding.ASCII.GetBytes(marker);
+        using var publisher = ZeroMq.Publisher(b.InAddress);
+        using var atA = ZeroMq.Subscriber(a.OutAddress, "secret/");
+        ZeroMq.Handshake(publisher, "secret/probe", Timeout, atA);
+        const int count = 200;
+        for (var i = 0; i < count; i++) publisher.SendMoreFrame("secret/marker").SendFrame(payload);
+        var received = 0;
+        var deadline = DateTime.UtcNow + Timeout;
+        while (received < count)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{received} of {count} messages at A within {Timeout}");
+            if (atA.TryReceive(TimeSpan.FromMilliseconds(100)) is { Topic: "secret/marker" } message && message.Payload.AsSpan().SequenceEqual(payload)) received++;
+        }
+
+        var recorded = proxy.Recorded();
+        var toA = recorded.Sum(r => (long)r.ToTarget.Length);
+        Assert.True(toA >= count * payload.Length, $"only {toA} bytes went through the proxy to A");
+        var inTheClear = recorded.Sum(r => Occurrences(r.ToTarget, payload) + Occurrences(r.FromTarget, payload));
+        if (tls)
+        {
+            Assert.Equal(0, inTheClear);
+            Assert.DoesNotContain(recorded, r => Occurrences(r.ToTarget, "secret/marker"u8.ToArray()) > 0);
+        }
+        else
+        {
+            Assert.True(inTheClear >= count, $"the marker was seen {inTheClear} times in plain TCP, expected at least {count}");
+        }
+    }
+
+    private static int Occurrences(byte[] haystack, byte[] needle)
+    {
+        var found = 0;
+        for (var span = haystack.AsSpan(); span.IndexOf(needle) is var at and >= 0; span = span[(at + needle.Length)..]) found++;
+        return found;
+    }
+
+    private static int FreePort()
+    {
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 
     [Fact]
