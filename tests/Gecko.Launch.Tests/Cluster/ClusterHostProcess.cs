@@ -62,17 +62,12 @@ internal sealed partial class ClusterHostProcess : IDisposable
     }
 
     /// <summary>Starts <c>gecko launch</c> of <paramref name="launchFile"/> joining <paramref name="seed"/> (null: it starts the cluster).</summary>
-    public static Task<ClusterHostProcess> LaunchAsync(string name, TempFolder temp, string launchFile, ClusterHostProcess? seed, params string[] extra) =>
-        LaunchAsync(name, temp, launchFile, seed, clusterPort: 0, extra);
-
-    /// <summary>As above, with the cluster listening on <paramref name="clusterPort"/>.</summary>
-    public static async Task<ClusterHostProcess> LaunchAsync(string name, TempFolder temp, string launchFile, ClusterHostProcess? seed, int clusterPort, params string[] extra)
+    public static async Task<ClusterHostProcess> LaunchAsync(string name, TempFolder temp, string launchFile, ClusterHostProcess? seed, params string[] extra)
     {
         var process = ChildProcess.Gecko(
             ["launch", launchFile, "--plain", "--run-dir", temp.Combine($"run-{name}-{Guid.NewGuid():N}"), "--in", "tcp://127.0.0.1:0", "--out", "tcp://127.0.0.1:0",
              "--set", $"gecko.core.key=test-{Guid.NewGuid():N}", "--set", "gecko.core.stats-interval=500ms",
-             "--cluster-port", clusterPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-             .. seed is null ? Array.Empty<string>() : ["--cluster-seed", seed.HostPort], .. extra],
+             "--cluster-port", "0", .. seed is null ? Array.Empty<string>() : ["--cluster-seed", seed.HostPort], .. extra],
             Environment(temp));
         var host = new ClusterHostProcess(process, name);
         try
@@ -191,6 +186,6 @@ internal sealed partial class ClusterHostProcess : IDisposable
     [GeneratedRegex(@"^\s+\S+\s+(?<address>akka(?:\.ssl)?\.tcp://gecko@[0-9.]+:\d+)\b.*\bsent (?<sent>\d+) \(")]
     private static partial Regex MemberLine();
 
-    [GeneratedRegex(@"^\s+\S+\s+(?<address>akka\.tcp://gecko@[0-9.]+:\d+)\b.*\bsent (?<sent>\d+) \([0-9.]+ kB\) dropped (?<dropped>\d+)\s+received (?<received>\d+)")]
+    [GeneratedRegex(@"^\s+\S+\s+(?<address>akka(?:\.ssl)?\.tcp://gecko@[0-9.]+:\d+)\b.*\bsent (?<sent>\d+) \([0-9.]+ kB\) dropped (?<dropped>\d+)\s+received (?<received>\d+)")]
     private static partial Regex MemberCountsLine();
 }

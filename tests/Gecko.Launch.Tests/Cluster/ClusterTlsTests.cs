@@ -130,14 +130,15 @@ public sealed class ClusterTlsTests : IDisposable
     [InlineData(false)]
     public async Task Cluster_traffic_must_be_unreadable_on_the_wire_with_tls_and_readable_without(bool tls)
     {
-        // A's cluster endpoint sits behind a proxy that keeps every byte: A announces the proxy's port as its own
-        // (Akka's public-port), so B's connection to A, which carries everything B sends A, goes through it. A's port
-        // is picked free beforehand because the proxy needs it before A starts (the proxy's port must be in A's address).
-        using var proxy = new TcpLinkProxy(new IPEndPoint(IPAddress.Loopback, FreePort())) { RecordLimit = 8 << 20 };
+        // A's cluster endpoint sits behind a proxy that keeps every byte: A listens on 127.0.0.1 and announces
+        // 127.0.0.2 (gecko.cluster.public-hostname), where the proxy listens on the same port, so B's connection to A,
+        // which carries everything B sends A, goes through it.
         string[] tlsFlags = tls ? ["--cluster-tls-certificate", Certificate("robot")] : [];
-        using var a = await ClusterHostProcess.LaunchAsync("A", _temp, _temp.Write("a.conf", "gecko.cluster.enabled = on"), seed: null, proxy.Target.Port,
-            ["--set", $"akka.remote.dot-netty.tcp.public-port={proxy.Endpoint.Port}", .. tlsFlags]);
-        Assert.EndsWith($"@127.0.0.1:{proxy.Endpoint.Port}", a.Address);
+        using var a = await ClusterHostProcess.LaunchAsync("A", _temp, _temp.Write("a.conf", "gecko.cluster.public-hostname = \"127.0.0.2\""), seed: null,
+            ["--cluster", .. tlsFlags]);
+        Assert.StartsWith("127.0.0.2:", a.HostPort);
+        var port = int.Parse(a.HostPort["127.0.0.2:".Length..], System.Globalization.CultureInfo.InvariantCulture);
+        using var proxy = new TcpLinkProxy(new IPEndPoint(IPAddress.Loopback, port), new IPEndPoint(IPAddress.Parse("127.0.0.2"), port)) { RecordLimit = 8 << 20 };
         using var b = await ClusterHostProcess.CoreAsync("B", _temp, a, tlsFlags);
         await a.SeesUpAsync(a, b);
         await b.SeesUpAsync(a, b);
@@ -178,13 +179,6 @@ public sealed class ClusterTlsTests : IDisposable
         var found = 0;
         for (var span = haystack.AsSpan(); span.IndexOf(needle) is var at and >= 0; span = span[(at + needle.Length)..]) found++;
         return found;
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 
     [Fact]
