@@ -83,10 +83,20 @@ public static class TopicPubCommand
         return new Options(name, parsed, hz, n);
     }
 
+    private static readonly TimeSpan Linger = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Waits, at most <paramref name="linger"/> and a second, until what the closed sockets still hold has left. NetMQ's
+    /// I/O thread is a background thread and a socket's linger is kept only while the process lives: a tool that exits
+    /// right after publishing on a busy machine lost its message. Cleanup ends NetMQ in this process, which is done here.
+    /// </summary>
+    private static void FlushBeforeExit(TimeSpan linger) =>
+        Task.Run(() => NetMQ.NetMQConfig.Cleanup(block: true)).Wait(linger + TimeSpan.FromSeconds(1));
+
     private static int Run(HubQuery query, TimeSpan timeout, Options options, TextWriter output, TextWriter error, CancellationToken token)
     {
         // What was sent leaves before the tool exits: closing waits up to this long for the hub to take it.
-        var (hub, _, exit) = ToolHub.Connect("topic pub", query, timeout, error, token, linger: TimeSpan.FromSeconds(5));
+        var (hub, _, exit) = ToolHub.Connect("topic pub", query, timeout, error, token, linger: Linger);
         if (hub is null) return exit;
         var topic = WireProtocol.EncodeTopic(options.Topic);
         long sent = 0;
@@ -112,6 +122,7 @@ public static class TopicPubCommand
                 sent++;
             }
         }
+        FlushBeforeExit(Linger);
         var rateText = options.Hz is { } r ? string.Create(C, $" at {r:0.###} Hz") : "";
         output.WriteLine(string.Create(C, $"published {sent} message{(sent == 1 ? "" : "s")} on '{options.Topic}'{rateText}"));
         return 0;
