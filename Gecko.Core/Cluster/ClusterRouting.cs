@@ -24,7 +24,19 @@ public static class ClusterRouting
     /// <param name="router">The hub's router: messages from other hosts are delivered through it.</param>
     /// <param name="maxPayloadSize">Payloads from other hosts larger than this are dropped.</param>
     public static Props Props(ClusterSettings settings, TopicRegistry registry, IActorRef router, int maxPayloadSize) =>
-        Akka.Actor.Props.Create(() => new ClusterRouterActor(settings, registry, router, maxPayloadSize));
+        Props(settings, registry, router, maxPayloadSize, events: null, rejoined: false, seen: null);
+
+    /// <summary>Props for a cluster actor that may run in another actor system than the hub (a rejoining host's new identity).</summary>
+    /// <param name="settings">The cluster settings.</param>
+    /// <param name="registry">The hub's topic table.</param>
+    /// <param name="router">The hub's router.</param>
+    /// <param name="maxPayloadSize">Payloads from other hosts larger than this are dropped.</param>
+    /// <param name="events">Where <see cref="MembershipChanged"/> is published (null: the actor's own system's event stream).</param>
+    /// <param name="rejoined">This host was removed and is joining again: its coming up is told as <see cref="MembershipChange.Rejoined"/>.</param>
+    /// <param name="seen">Told the address of every other host that comes up, and of every host that left for good (null: nobody).</param>
+    internal static Props Props(ClusterSettings settings, TopicRegistry registry, IActorRef router, int maxPayloadSize,
+        Akka.Event.EventStream? events, bool rejoined, Action<Address, bool>? seen) =>
+        Akka.Actor.Props.Create(() => new ClusterRouterActor(settings, registry, router, maxPayloadSize, events, rejoined, seen));
 
     /// <summary>
     /// A host's interest, announced to every host on <see cref="InterestTopic"/> when it changes and every
@@ -79,6 +91,9 @@ public static class ClusterRouting
     /// <param name="IsSelf">Whether it is this host.</param>
     public sealed record MembershipChanged(string Address, IReadOnlyList<string> Roles, MembershipChange Change, bool IsSelf)
     {
+        /// <summary>This host was removed and will join again by itself (<c>gecko.cluster.rejoin</c>).</summary>
+        public bool WillRejoin { get; init; }
+
         /// <summary>The change in words, for logs and the dashboard.</summary>
         public string Text
         {
@@ -94,7 +109,10 @@ public static class ClusterRouting
                     MembershipChange.Reachable => $"cluster: {who} is reachable again",
                     MembershipChange.Downed => $"cluster: {who} was downed by the split-brain resolver",
                     MembershipChange.Exited => $"cluster: {who} has left the cluster",
-                    _ => IsSelf
+                    MembershipChange.Rejoined => $"cluster: {who} rejoined the cluster",
+                    _ => IsSelf && WillRejoin
+                        ? $"cluster: {who} was removed from the cluster (downed while the others could not reach it); its hub and nodes keep running here; rejoining as soon as the others answer"
+                        : IsSelf
                         ? $"cluster: {who} was removed from the cluster; its hub and nodes keep running here; restart it to join again"
                         : $"cluster: {who} was removed",
                 };
@@ -129,6 +147,9 @@ public enum MembershipChange
 
     /// <summary>It is no longer a member (it was downed, or failed).</summary>
     Removed,
+
+    /// <summary>This host, removed before, is a full member again (under a new identity, at the same address).</summary>
+    Rejoined,
 }
 
 /// <summary>This host's view of the cluster.</summary>

@@ -49,6 +49,12 @@ public sealed record ClusterSettings
     /// <summary>How long membership must be stable before the split-brain resolver decides.</summary>
     public required TimeSpan StableAfter { get; init; }
 
+    /// <summary>Whether a host removed from the cluster joins it again by itself, under a new identity.</summary>
+    public required bool Rejoin { get; init; }
+
+    /// <summary>How long a removed host waits before it joins again (and between attempts).</summary>
+    public required TimeSpan RejoinAfter { get; init; }
+
     /// <summary>How often each host repeats its interest to the others.</summary>
     public required TimeSpan InterestInterval { get; init; }
 
@@ -94,6 +100,8 @@ public sealed record ClusterSettings
                 AcceptableHeartbeatPause = cluster.GetTimeSpan("failure-detection.acceptable-heartbeat-pause"),
                 SplitBrainStrategy = cluster.GetString("split-brain-resolver.strategy"),
                 StableAfter = cluster.GetTimeSpan("split-brain-resolver.stable-after"),
+                Rejoin = cluster.GetBoolean("rejoin"),
+                RejoinAfter = cluster.GetTimeSpan("rejoin-after"),
                 InterestInterval = cluster.GetTimeSpan("interest-interval"),
                 SendWindow = cluster.GetInt("send-window"),
                 SendWindowBytes = cluster.GetByteSize("send-window-bytes") ?? throw new GeckoConfigurationException("gecko.cluster.send-window-bytes is missing: give a size such as 64 MiB."),
@@ -157,6 +165,8 @@ public sealed record ClusterSettings
             throw new GeckoConfigurationException($"gecko.cluster.split-brain-resolver.strategy = '{SplitBrainStrategy}' is not one Gecko can use: use {string.Join(", ", Strategies)}.");
         Require(StableAfter >= TimeSpan.FromMilliseconds(100) && StableAfter <= TimeSpan.FromHours(1),
             "split-brain-resolver.stable-after", StableAfter, "between 100ms and 1h");
+        Require(RejoinAfter >= TimeSpan.FromMilliseconds(100) && RejoinAfter <= TimeSpan.FromMinutes(10),
+            "rejoin-after", RejoinAfter, "between 100ms and 10m");
         Require(InterestInterval >= TimeSpan.FromMilliseconds(50) && InterestInterval <= TimeSpan.FromMinutes(10),
             "interest-interval", InterestInterval, "between 50ms and 10m");
         Require(SendWindow is > 0 and <= 10_000_000, "send-window", SendWindow, "between 1 and 10000000");

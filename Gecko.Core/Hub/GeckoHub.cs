@@ -1,10 +1,10 @@
 using System.Reflection;
 using Akka.Actor;
 using Akka.Event;
-using MemberStatus = Akka.Cluster.MemberStatus;
 using IClusterActorRefProvider = Akka.Cluster.IClusterActorRefProvider;
 using Gecko.Core.Bridge;
 using Gecko.Core.Cluster;
+using Gecko.Core.Cluster.Internal;
 using Gecko.Core.Discovery;
 using Gecko.Core.Introspection;
 using Gecko.Core.Routing;
@@ -22,10 +22,12 @@ public sealed class GeckoHub : IAsyncDisposable
     private readonly CoreFile? _coreFile;
     private int _disposed;
 
+    private readonly ClusterMembership? _membership;
+
     private GeckoHub(ActorSystem system, CoreSettings settings, IActorRef router, TopicRegistry topics, HubCounters counters, NetMqBridge bridge,
-        CoreFile? coreFile, BeaconResponder? beacon, IActorRef? cluster)
+        CoreFile? coreFile, BeaconResponder? beacon, ClusterMembership? membership)
     {
-        ClusterActor = cluster;
+        _membership = membership;
         _system = system;
         Beacon = beacon;
         Settings = settings;
@@ -69,9 +71,15 @@ public sealed class GeckoHub : IAsyncDisposable
 
     /// <summary>
     /// This host's cluster actor (<see cref="ClusterRouting"/>) when the actor system is a cluster host
-    /// (<c>gecko.cluster.enabled</c>); null otherwise.
+    /// (<c>gecko.cluster.enabled</c>); null otherwise. A host the others removed and that joined again has a new one.
     /// </summary>
-    public IActorRef? ClusterActor { get; }
+    public IActorRef? ClusterActor => _membership?.Actor;
+
+    /// <summary>
+    /// The actor system this host is a cluster member with: the hub's, or after this host was removed and joined
+    /// again (<c>gecko.cluster.rejoin</c>), the new identity's; null when the hub is not in a cluster.
+    /// </summary>
+    public ActorSystem? ClusterSystem => _membership?.System;
 
     /// <summary>The bridge, for tests that look at its Unix socket relays.</summary>
     internal NetMqBridge Bridge => _bridge;
@@ -117,22 +125,15 @@ public sealed class GeckoHub : IAsyncDisposable
             await StopRouterAsync(router);
             throw;
         }
-        IActorRef? clusterActor = null;
-        if (clusterSettings.Enabled)
-        {
-            clusterActor = system.ActorOf(ClusterRouting.Props(clusterSettings, topics, router, settings.MaxPayloadSize), ClusterRouting.ActorName);
-            bridge.AttachCluster(clusterActor);
-            await router.Ask<TopicRouter.Ack>(new TopicRouter.AttachCluster(clusterActor), TimeSpan.FromSeconds(10));
-            var members = Akka.Cluster.Cluster.Get(system);
-            if (clusterSettings.SeedNodes.Count == 0) members.Join(members.SelfAddress);
-            else members.JoinSeedNodes(clusterSettings.JoinAddresses.Select(Address.Parse));
-        }
+        var membership = clusterSettings.Enabled
+            ? await ClusterMembership.StartAsync(system, clusterSettings, topics, router, bridge, settings.MaxPayloadSize)
+            : null;
         GeckoHubExtension.Get(system).SetRouter(router);
         var coreFile = settings.WriteCoreFile ? TryWriteCoreFile(system, settings, bridge) : null;
         var beacon = settings.Beacon.Enabled
             ? BeaconResponder.TryStart(settings.Beacon, settings.Key, bridge.InAddress, bridge.OutAddress, Akka.Event.Logging.GetLogger(system, "gecko.beacon"))
             : null;
-        return new GeckoHub(system, settings, router, topics, counters, bridge, coreFile, beacon, clusterActor) { Metrics = metrics };
+        return new GeckoHub(system, settings, router, topics, counters, bridge, coreFile, beacon, membership) { Metrics = metrics };
     }
 
     private static CoreFile? TryWriteCoreFile(ActorSystem system, CoreSettings settings, NetMqBridge bridge)
@@ -148,23 +149,6 @@ public sealed class GeckoHub : IAsyncDisposable
                 "Set gecko.core.core-file-directory to a writable folder, or write-core-file = off.", settings.CoreFileDirectory, e.Message);
             return null;
         }
-    }
-
-    private async Task LeaveClusterAsync()
-    {
-        var cluster = Akka.Cluster.Cluster.Get(_system);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        try
-        {
-            // A member that never got in (no seed answered) has nothing to leave.
-            if (cluster.SelfMember.Status is MemberStatus.Up or MemberStatus.WeaklyUp or MemberStatus.Joining)
-                await cluster.LeaveAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            _system.Log.Warning("Leaving the cluster took longer than 5 s; the others will find this host unreachable and remove it.");
-        }
-        await StopRouterAsync(ClusterActor!);
     }
 
     private static async Task StopRouterAsync(IActorRef router)
@@ -193,7 +177,7 @@ public sealed class GeckoHub : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        if (ClusterActor is not null) await LeaveClusterAsync();
+        if (_membership is not null) await _membership.DisposeAsync();
         if (Beacon is not null) await Beacon.DisposeAsync();
         _bridge.Dispose();
         Metrics.Dispose();

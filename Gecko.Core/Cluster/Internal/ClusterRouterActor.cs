@@ -97,11 +97,21 @@ internal sealed class ClusterRouterActor : ReceiveActor, IWithTimers
     private bool _sendScheduled;
     private DateTime _lastDropWarning = DateTime.MinValue;
     private DateTime _lastBadDataWarning = DateTime.MinValue;
+    private readonly EventStream _events;
+    private readonly bool _rejoined;
+    private readonly Action<Address, bool>? _seen;
 
-    public ClusterRouterActor(ClusterSettings settings, TopicRegistry registry, IActorRef router, int maxPayloadSize)
+    public ClusterRouterActor(ClusterSettings settings, TopicRegistry registry, IActorRef router, int maxPayloadSize,
+        EventStream? events = null, bool rejoined = false, Action<Address, bool>? seen = null)
     {
+        // A rejoining host's cluster actor runs in an actor system of its own; the hub's listeners are in the hub's.
+        _events = events ?? Context.System.EventStream;
+        _rejoined = rejoined;
+        _seen = seen;
         _settings = settings;
         _registry = registry;
+        // The table keeps the newest interest it was given: a rejoining host's new cluster actor goes on from there.
+        _remoteInterestVersion = registry.RemoteInterest.Version;
         _router = router;
         _maxPayloadSize = maxPayloadSize;
         // An eighth of the window: acknowledgements travel while the sender still has most of its window, so a busy
@@ -357,7 +367,9 @@ internal sealed class ClusterRouterActor : ReceiveActor, IWithTimers
                 break;
             case ClusterEvent.MemberUp or ClusterEvent.MemberWeaklyUp:
                 _members[member.Address] = member;
-                Changed(member, MembershipChange.Up);
+                var self = member.Address.Equals(_cluster.SelfAddress);
+                if (!self) _seen?.Invoke(member.Address, true);
+                Changed(member, self && _rejoined ? MembershipChange.Rejoined : MembershipChange.Up);
                 // A newcomer learns this host's interest from the announcement; answered announcements do the rest.
                 AnnounceInterest();
                 break;
@@ -373,6 +385,8 @@ internal sealed class ClusterRouterActor : ReceiveActor, IWithTimers
                 _members.Remove(member.Address);
                 _unreachable.Remove(member.Address);
                 Forget(member.Address);
+                // A host that left on its own is no longer one to rejoin through; a removed one may be the other side.
+                if (removed.PreviousStatus == MemberStatus.Exiting) _seen?.Invoke(member.Address, false);
                 Changed(member, removed.PreviousStatus == MemberStatus.Exiting ? MembershipChange.Exited : MembershipChange.Removed);
                 break;
             default:
@@ -405,11 +419,13 @@ internal sealed class ClusterRouterActor : ReceiveActor, IWithTimers
     {
         var changed = new MembershipChanged(member.Address.ToString(), member.Roles.Order(StringComparer.Ordinal).ToArray(), change,
             member.Address.Equals(_cluster.SelfAddress));
+        // A host that rejoins says so itself (ClusterMembership), whether or not this event still reaches this actor.
+        if (changed.IsSelf && change == MembershipChange.Removed && _settings.Rejoin) return;
         if (change is MembershipChange.Unreachable or MembershipChange.Downed || changed.IsSelf && change == MembershipChange.Removed)
             _log.Warning("{0}", changed.Text);
         else
             _log.Info("{0}", changed.Text);
-        Context.System.EventStream.Publish(changed);
+        _events.Publish(changed);
     }
 
     private ClusterState State()

@@ -13,7 +13,7 @@ public sealed class ClusterSettingsSpec
     [
         "enabled", "hostname", "port", "public-hostname", "public-port", "seed-nodes", "roles", "failure-detection.heartbeat-interval",
         "failure-detection.acceptable-heartbeat-pause", "split-brain-resolver.strategy", "split-brain-resolver.stable-after",
-        "interest-interval", "send-window", "send-window-bytes", "tls.enabled", "tls.certificate", "tls.password", "tls.password-file",
+        "rejoin", "rejoin-after", "interest-interval", "send-window", "send-window-bytes", "tls.enabled", "tls.certificate", "tls.password", "tls.password-file",
         "tls.trust", "tls.trusted-certificates", "tls.ca-certificate",
     ];
 
@@ -33,6 +33,8 @@ public sealed class ClusterSettingsSpec
         Assert.Equal(TimeSpan.FromSeconds(4), settings.AcceptableHeartbeatPause);
         Assert.Equal("keep-majority", settings.SplitBrainStrategy);
         Assert.Equal(TimeSpan.FromSeconds(7), settings.StableAfter);
+        Assert.True(settings.Rejoin);
+        Assert.Equal(TimeSpan.FromSeconds(2), settings.RejoinAfter);
         Assert.Equal(TimeSpan.FromSeconds(2), settings.InterestInterval);
         Assert.Equal(10_000, settings.SendWindow);
         Assert.Equal(64L << 20, settings.SendWindowBytes);
@@ -101,6 +103,7 @@ public sealed class ClusterSettingsSpec
     [InlineData("failure-detection.acceptable-heartbeat-pause = 100ms", "acceptable-heartbeat-pause")]
     [InlineData("split-brain-resolver.strategy = lease-majority", "use keep-majority, static-quorum, keep-oldest, down-all")]
     [InlineData("split-brain-resolver.stable-after = 0s", "stable-after")]
+    [InlineData("rejoin-after = 0s", "rejoin-after")]
     [InlineData("interest-interval = 0s", "interest-interval")]
     [InlineData("send-window = 0", "send-window")]
     [InlineData("send-window-bytes = 10", "send-window-bytes")]

@@ -1,8 +1,4 @@
-using System.Net.Security;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Akka.Configuration;
-using Akka.Event;
 using Gecko.Core.Cluster;
 using Gecko.Testing;
 using Xunit;
@@ -112,59 +108,5 @@ public sealed class ClusterTlsSettingsSpec : IDisposable
         Assert.StartsWith("-----BEGIN CERTIFICATE-----", File.ReadAllText(_temp.Combine("robot.crt")));
         Assert.Throws<IOException>(() => ClusterCertificateFiles.Generate(_temp.Path, "robot", TimeSpan.FromDays(1), password: null));
         Assert.Throws<ArgumentException>(() => ClusterCertificateFiles.Generate(_temp.Path, "../robot", TimeSpan.FromDays(1), password: null));
-    }
-
-    // The peer check Akka.Remote calls during each handshake, with what SslStream hands it for a certificate that no
-    // system authority issued (a chain error, as for every self-signed or private-CA certificate).
-    private static bool Accepts(ClusterSettings settings, X509Certificate2 peer) =>
-        settings.Tls.ToSslSetup().CustomValidator!(peer, null, "peer", SslPolicyErrors.RemoteCertificateChainErrors, NoLogger.Instance);
-
-    [Fact]
-    public void Pinned_trust_must_accept_this_hosts_certificate_and_listed_ones_only()
-    {
-        ClusterCertificateFiles.Generate(_temp.Path, "robot", TimeSpan.FromDays(1), password: null);
-        ClusterCertificateFiles.Generate(_temp.Path, "laptop", TimeSpan.FromDays(1), password: null);
-        ClusterCertificateFiles.Generate(_temp.Path, "intruder", TimeSpan.FromDays(1), password: null);
-        using var robot = X509CertificateLoader.LoadCertificateFromFile(_temp.Combine("robot.crt"));
-        using var laptop = X509CertificateLoader.LoadCertificateFromFile(_temp.Combine("laptop.crt"));
-        using var intruder = X509CertificateLoader.LoadCertificateFromFile(_temp.Combine("intruder.crt"));
-
-        var alone = Create($"enabled = on, certificate = {Quoted(_temp.Combine("robot.pfx"))}");
-        var trusting = Create($"enabled = on, certificate = {Quoted(_temp.Combine("robot.pfx"))}, trusted-certificates = [{Quoted(_temp.Combine("laptop.crt"))}]");
-
-        Assert.True(Accepts(alone, robot));
-        Assert.False(Accepts(alone, laptop));
-        Assert.True(Accepts(trusting, laptop));
-        Assert.False(Accepts(trusting, intruder));
-        Assert.False(Accepts(Create($"enabled = on, certificate = {Quoted(_temp.Combine("robot.pfx"))}, trust = system"), robot));
-        Assert.True(Accepts(Create($"enabled = on, certificate = {Quoted(_temp.Combine("robot.pfx"))}, trust = any"), intruder));
-    }
-
-    [Fact]
-    public void Ca_trust_must_accept_certificates_the_authority_issued_and_refuse_others()
-    {
-        using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var caRequest = new CertificateRequest("CN=Robot CA", caKey, HashAlgorithmName.SHA256);
-        caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign, true));
-        using var ca = caRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(1));
-        File.WriteAllText(_temp.Combine("ca.crt"), ca.ExportCertificatePem());
-        X509Certificate2 Issue(string name)
-        {
-            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
-            using var issued = request.Create(ca, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(12), Guid.NewGuid().ToByteArray());
-            return issued.CopyWithPrivateKey(key);
-        }
-        using var robot = Issue("robot");
-        using var laptop = Issue("laptop");
-        File.WriteAllBytes(_temp.Combine("robot.pfx"), robot.Export(X509ContentType.Pkcs12));
-        ClusterCertificateFiles.Generate(_temp.Path, "intruder", TimeSpan.FromDays(1), password: null);
-        using var intruder = X509CertificateLoader.LoadCertificateFromFile(_temp.Combine("intruder.crt"));
-
-        var settings = Create($"enabled = on, certificate = {Quoted(_temp.Combine("robot.pfx"))}, trust = ca, ca-certificate = {Quoted(_temp.Combine("ca.crt"))}");
-
-        Assert.True(Accepts(settings, laptop));
-        Assert.False(Accepts(settings, intruder));
     }
 }

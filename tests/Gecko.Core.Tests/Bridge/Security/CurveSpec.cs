@@ -66,10 +66,7 @@ public sealed class CurveSpec : HubSpec
         return Connect(socket, Hub.OutAddress, client, serverKey ?? _hubKeys.PublicKey);
     }
 
-    /// <summary>
-    /// Publishes numbered messages until <paramref name="subscriber"/> has received <paramref name="count"/> of them on
-    /// <paramref name="topic"/> (messages of an earlier exchange still arriving, on other topics, are skipped).
-    /// </summary>
+    /// <summary>Publishes numbered messages until <paramref name="subscriber"/> has received <paramref name="count"/> of them.</summary>
     private static async Task<List<(string Topic, byte[] Payload)>> ExchangeAsync(PublisherSocket publisher, SubscriberSocket subscriber, string topic,
         int count, Func<int, byte[]>? payload = null)
     {
@@ -80,7 +77,7 @@ public sealed class CurveSpec : HubSpec
             Assert.True(DateTime.UtcNow < deadline, $"only {received.Count} of {count} messages on {topic} came through");
             publisher.SendMoreFrame(topic).SendFrame(payload?.Invoke(i) ?? Encoding.ASCII.GetBytes(i.ToString()));
             var message = new NetMQMessage();
-            if (subscriber.TryReceiveMultipartMessage(TimeSpan.FromMilliseconds(20), ref message) && message[0].ConvertToString() == topic)
+            if (subscriber.TryReceiveMultipartMessage(TimeSpan.FromMilliseconds(20), ref message))
                 received.Add((message[0].ConvertToString(), message[1].ToByteArray()));
             await Task.Yield();
         }
@@ -94,11 +91,10 @@ public sealed class CurveSpec : HubSpec
         var subscriber = Subscriber(_allowed, "cam");
 
         await ExchangeAsync(publisher, subscriber, "cam", 3);
-        // A frame larger than the gate's buffers, both ways through it. Its own topic: on a busy machine the first
-        // exchange sends dozens of small messages before three arrive, and the rest are still on their way.
+        // A frame larger than the gate's buffers, both ways through it.
         var image = new byte[3 << 20];
         new Random(7).NextBytes(image);
-        var large = await ExchangeAsync(publisher, subscriber, "cam/image", 2, _ => image);
+        var large = await ExchangeAsync(publisher, subscriber, "cam", 2, _ => image);
 
         Assert.Contains(large, m => m.Payload.AsSpan().SequenceEqual(image));
         Assert.Equal(2, InGate.Authenticated + OutGate.Authenticated);
