@@ -72,9 +72,9 @@ public abstract class GeckoNode : ReceiveActor, IWithTimers
     /// <summary>A publisher of <typeparamref name="T"/> on <paramref name="topic"/>; the hub counts this node among its publishers.</summary>
     protected Publisher<T> Publisher<T>(string topic) where T : notnull
     {
-        WireProtocol.EncodeTopic(topic);
+        var publisher = GeckoHubExtension.Get(Context.System).Publisher(topic, Self);
         _router.Tell(new TopicRouter.DeclarePublisher(topic, Self));
-        return new Publisher<T>(topic, _router, Self);
+        return new Publisher<T>(publisher);
     }
 
     /// <summary>
@@ -179,23 +179,21 @@ public abstract class GeckoNode : ReceiveActor, IWithTimers
 }
 
 /// <summary>Publishes <typeparamref name="T"/> on one topic. Safe to use from the node's handlers.</summary>
+/// <remarks>
+/// While only in-process nodes subscribe to the topic, it delivers to them itself rather than through the router's
+/// mailbox (see <see cref="TopicPublisher"/>): every message once, in order, counted on the topic.
+/// </remarks>
 public sealed class Publisher<T> where T : notnull
 {
-    private readonly IActorRef _router;
-    private readonly IActorRef _sender;
+    private readonly TopicPublisher _publisher;
 
-    internal Publisher(string topic, IActorRef router, IActorRef sender)
-    {
-        Topic = topic;
-        _router = router;
-        _sender = sender;
-    }
+    internal Publisher(TopicPublisher publisher) => _publisher = publisher;
 
     /// <summary>The topic.</summary>
-    public string Topic { get; }
+    public string Topic => _publisher.Topic;
 
     /// <summary>Publishes <paramref name="message"/>; in-process subscribers receive this very instance.</summary>
-    public void Publish(T message) => _router.Tell(new TopicRouter.Publish(Topic, message), _sender);
+    public void Publish(T message) => _publisher.Publish(message);
 }
 
 /// <summary>A node's log: each line goes to the Akka log and to the <c>log</c> topic as [level, node, text].</summary>

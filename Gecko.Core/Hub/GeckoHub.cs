@@ -128,7 +128,7 @@ public sealed class GeckoHub : IAsyncDisposable
         var membership = clusterSettings.Enabled
             ? await ClusterMembership.StartAsync(system, clusterSettings, topics, router, bridge, settings.MaxPayloadSize)
             : null;
-        GeckoHubExtension.Get(system).SetRouter(router);
+        GeckoHubExtension.Get(system).SetRouter(router, topics);
         var coreFile = settings.WriteCoreFile ? TryWriteCoreFile(system, settings, bridge) : null;
         var beacon = settings.Beacon.Enabled
             ? BeaconResponder.TryStart(settings.Beacon, settings.Key, bridge.InAddress, bridge.OutAddress, Akka.Event.Logging.GetLogger(system, "gecko.beacon"))

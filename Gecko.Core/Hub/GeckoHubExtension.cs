@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Gecko.Core.Routing;
 
 namespace Gecko.Core.Hub;
 
@@ -9,6 +10,7 @@ namespace Gecko.Core.Hub;
 public sealed class GeckoHubExtension : IExtension
 {
     private IActorRef? _router;
+    private TopicRegistry? _registry;
 
     /// <summary>The extension of <paramref name="system"/>.</summary>
     public static GeckoHubExtension Get(ActorSystem system) => system.WithExtension<GeckoHubExtension, GeckoHubExtensionProvider>();
@@ -22,7 +24,22 @@ public sealed class GeckoHubExtension : IExtension
     public bool HasRouter => Volatile.Read(ref _router) is not null;
 
     /// <summary>Sets the router nodes use.</summary>
-    public void SetRouter(IActorRef? router) => Volatile.Write(ref _router, router);
+    public void SetRouter(IActorRef? router) => SetRouter(router, null);
+
+    /// <summary>
+    /// Sets the router nodes use and its topic table, with which their publishers deliver to in-process subscribers
+    /// themselves while nothing else wants a topic (see <see cref="TopicPublisher"/>).
+    /// </summary>
+    public void SetRouter(IActorRef? router, TopicRegistry? registry)
+    {
+        Volatile.Write(ref _registry, router is null ? null : registry);
+        Volatile.Write(ref _router, router);
+    }
+
+    /// <summary>A publisher on <paramref name="topic"/> through the router, sending as <paramref name="sender"/>.</summary>
+    /// <exception cref="GeckoException">No hub runs in this actor system.</exception>
+    /// <exception cref="ArgumentException">The topic is not valid.</exception>
+    public TopicPublisher Publisher(string topic, IActorRef? sender = null) => new(topic, Router, Volatile.Read(ref _registry), sender);
 }
 
 /// <summary>Creates <see cref="GeckoHubExtension"/>.</summary>

@@ -19,10 +19,11 @@ internal enum TopicKind : byte
 }
 
 /// <summary>
-/// The live counters of one topic. Each pair has exactly one writer — the bridge's poller thread for traffic
-/// from outside, the router actor for traffic published in process — so the hot path needs no lock and no
-/// interlocked operation. Each pair is guarded by a version (a seqlock): readers get messages and bytes of the same
-/// moment, never a message counted without its bytes.
+/// The live counters of one topic. Each pair but one has exactly one writer — the bridge's poller thread for traffic
+/// from outside, the router actor for traffic published through it — so the hot path needs no lock and no
+/// interlocked operation. Each such pair is guarded by a version (a seqlock): readers get messages and bytes of the
+/// same moment, never a message counted without its bytes. The exception is what in-process publishers deliver
+/// themselves (any number of threads, see CountDirect): two interlocked additions, exact once they stop.
 /// </summary>
 public sealed class TopicCounters
 {
@@ -39,6 +40,10 @@ public sealed class TopicCounters
     private long _clusterOutMessages;
     private long _clusterOutBytes;
     private long _dropped;
+    // Written by in-process publishers delivering themselves (TopicPublisher), from any thread: see CountDirect.
+    private long _directMessages;
+    private long _directBytes;
+    private DirectRoute? _directRoute;
     private int _localSubscribers;
     private int _externalInterest;
     // (interest version << 1) | wanted: see SetRemoteInterest.
@@ -85,11 +90,11 @@ public sealed class TopicCounters
     /// <summary>Payload bytes that arrived from outside.</summary>
     public long ExternalBytes => Volatile.Read(ref _externalBytes);
 
-    /// <summary>Messages published in process (router writes).</summary>
-    public long LocalMessages => Volatile.Read(ref _localMessages);
+    /// <summary>Messages published in process (through the router, or delivered by their publisher itself).</summary>
+    public long LocalMessages => Volatile.Read(ref _localMessages) + Volatile.Read(ref _directMessages);
 
     /// <summary>Payload bytes published in process (typed messages that were not encoded count at their sampled size).</summary>
-    public long LocalBytes => Volatile.Read(ref _localBytes);
+    public long LocalBytes => Volatile.Read(ref _localBytes) + Volatile.Read(ref _directBytes);
 
     /// <summary>All messages on this topic.</summary>
     public long Messages => Read().Messages;
@@ -99,14 +104,17 @@ public sealed class TopicCounters
 
     /// <summary>
     /// All messages that passed this hub on the topic (from outside, published in process, arrived from other cluster
-    /// hosts) and their payload bytes, read together: the bytes are those of exactly these messages.
+    /// hosts) and their payload bytes, read together: the bytes are those of exactly these messages, but for the few
+    /// that publishers delivering themselves are counting at that moment (see CountDirect).
     /// </summary>
     public (long Messages, long Bytes) Read()
     {
         var external = ReadPair(ref _externalVersion, ref _externalMessages, ref _externalBytes);
         var local = ReadPair(ref _localVersion, ref _localMessages, ref _localBytes);
+        var direct = ReadDirect();
         var cluster = ReadPair(ref _clusterInVersion, ref _clusterInMessages, ref _clusterInBytes);
-        return (external.Messages + local.Messages + cluster.Messages, external.Bytes + local.Bytes + cluster.Bytes);
+        return (external.Messages + local.Messages + direct.Messages + cluster.Messages,
+            external.Bytes + local.Bytes + direct.Bytes + cluster.Bytes);
     }
 
     /// <summary>Messages that arrived from other cluster hosts and their payload bytes (router writes).</summary>
@@ -144,6 +152,34 @@ public sealed class TopicCounters
 
     /// <summary>Counts one message published in process. Router only.</summary>
     internal void CountLocal(long bytes) => WritePair(ref _localVersion, ref _localMessages, ref _localBytes, bytes);
+
+    /// <summary>
+    /// Where in-process publishers may deliver on this topic themselves, without the router's hop: set by the router
+    /// while only in-process subscribers want the topic, null whenever publications must pass the router.
+    /// </summary>
+    internal DirectRoute? DirectRoute
+    {
+        get => Volatile.Read(ref _directRoute);
+        set => Volatile.Write(ref _directRoute, value);
+    }
+
+    /// <summary>
+    /// Counts one message a publisher delivered itself, from any thread: several publishers may count on a topic at once,
+    /// so this pair is no seqlock (a reader could starve while they flood) but two interlocked additions, the message
+    /// first. Read bytes first, it never shows bytes without their message; while publishers count, it may show the
+    /// few messages being counted at that moment without their bytes yet.
+    /// </summary>
+    internal void CountDirect(long bytes)
+    {
+        Interlocked.Increment(ref _directMessages);
+        Interlocked.Add(ref _directBytes, bytes);
+    }
+
+    private (long Messages, long Bytes) ReadDirect()
+    {
+        var bytes = Volatile.Read(ref _directBytes);
+        return (Volatile.Read(ref _directMessages), bytes);
+    }
 
     /// <summary>Counts one message that arrived from another cluster host. Router only.</summary>
     internal void CountFromCluster(long bytes) => WritePair(ref _clusterInVersion, ref _clusterInMessages, ref _clusterInBytes, bytes);

@@ -31,6 +31,9 @@ public static class TopicRouter
 
         /// <summary>The message, not null.</summary>
         public object Message { get; } = Message ?? throw new ArgumentNullException(nameof(Message));
+
+        /// <summary>The publisher's count of publications the router has yet to deliver (see <see cref="TopicPublisher"/>).</summary>
+        internal PublishTicket? Ticket { get; init; }
     }
 
     /// <summary>

@@ -153,14 +153,30 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
         Timers.StartPeriodicTimer("stats", Tick.Instance, _settings.StatsInterval);
     }
 
+    /// <summary>Also before a restart: publishers must not deliver to subscribers a new router instance does not know.</summary>
+    protected override void PostStop() => StopDirectDelivery();
+
     private void HandlePublish(Publish publish)
     {
-        if (!_routes.TryGetValue(publish.Topic, out var route) && (route = AddRoute(publish.Topic)) is null) return;
+        var route = RoutePublication(publish);
+        if (publish.Ticket is not { } ticket) return;
+        // After the last Tell: from now on the publisher may deliver itself and stay behind what the router delivered.
+        ticket.Delivered();
+        if (route is null) return;
+        var counters = route.Counters;
+        if (counters.DirectRoute is null && !counters.IsReserved && !counters.HasRemoteInterest && !(_outbound is not null && HasExternalInterest(route)))
+            counters.DirectRoute = new DirectRoute(route.Subscribers.ToArray(), counters.SampledSize);
+    }
+
+    /// <summary>Publishes in process; the topic's route, or null when the topic table is full.</summary>
+    private Route? RoutePublication(Publish publish)
+    {
+        if (!_routes.TryGetValue(publish.Topic, out var route) && (route = AddRoute(publish.Topic)) is null) return null;
         var counters = route.Counters;
         if (counters.IsReserved)
         {
             WarnReserved(publish.Topic);
-            return;
+            return route;
         }
 
         var size = _encoder.KnownSize(publish.Message);
@@ -183,10 +199,26 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
         if (size < 0) size = SampledSize(counters, publish.Message);
         counters.CountLocal(Math.Max(0, size));
         var subscribers = route.Subscribers;
-        if (subscribers.Count == 0) return;
+        if (subscribers.Count == 0) return route;
         var message = new TopicMessage(publish.Topic, publish.Message);
         // A for loop over the list: no enumerator allocation on the hot path.
         for (var i = 0; i < subscribers.Count; i++) subscribers[i].Tell(message, Sender);
+        return route;
+    }
+
+    /// <summary>
+    /// Publishers deliver on <paramref name="topic"/> themselves no more: its subscribers changed. The next publication
+    /// passes the router, which decides again.
+    /// </summary>
+    private void StopDirectDelivery(string topic)
+    {
+        if (_routes.TryGetValue(topic, out var route)) route.Counters.DirectRoute = null;
+    }
+
+    /// <summary>Publishers deliver themselves on no topic until the router has decided again for each (external interest changed, a stats interval began, the router stops).</summary>
+    private void StopDirectDelivery()
+    {
+        foreach (var route in _routes.Values) route.Counters.DirectRoute = null;
     }
 
     /// <summary>The route of a topic first published on in process; null (and a warning) when the table is full.</summary>
@@ -271,6 +303,7 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
         {
             list.Add(subscribe.Subscriber);
             Hold(subscribe.Subscriber);
+            StopDirectDelivery(subscribe.Topic);
         }
         counters.SetLocalSubscribers(list.Count);
         if (newTopic) AnnounceLocalInterest();
@@ -297,6 +330,7 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
     private void RemoveSubscription(string topic, IActorRef subscriber)
     {
         if (!_subscribers.TryGetValue(topic, out var list) || !list.Remove(subscriber)) return;
+        StopDirectDelivery(topic);
         if (list.Count == 0)
         {
             _subscribers.Remove(topic);
@@ -447,6 +481,7 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
             if (index >= 0) _externalPrefixes.RemoveAt(index);
         }
         _interestVersion++;
+        StopDirectDelivery();
         AnnounceLocalInterest();
     }
 
@@ -481,6 +516,8 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
     private void HandleTick()
     {
         _sizeSampleEpoch++;
+        // Each topic's next publication passes the router again, which samples its size (SampledSize) and decides anew.
+        StopDirectDelivery();
         var now = System.Diagnostics.Stopwatch.GetTimestamp();
         var seconds = Math.Max(1e-6, System.Diagnostics.Stopwatch.GetElapsedTime(_lastTickTimestamp, now).TotalSeconds);
         _lastTickTimestamp = now;

@@ -6,8 +6,9 @@ using Gecko.Core.Routing;
 namespace Gecko.Benchmarks.Routing;
 
 /// <summary>
-/// In-process publish → router → subscriber actors, against a plain Tell to the same subscribers. One operation is one
-/// published message; the subscribers signal when the whole batch has arrived.
+/// In-process publish → router → subscriber actors, and a <see cref="TopicPublisher"/> delivering itself (as a node's
+/// Publisher does), against a plain Tell to the same subscribers. One operation is one published message; the
+/// subscribers signal when the whole batch has arrived.
 /// </summary>
 [MemoryDiagnoser]
 public class RouterBenchmarks
@@ -15,6 +16,7 @@ public class RouterBenchmarks
     private const int Batch = 10_000;
     private ActorSystem _system = null!;
     private IActorRef _router = null!;
+    private TopicPublisher _publisher = null!;
     private IActorRef[] _subscribers = [];
     private Counter _counter = null!;
     private readonly object _message = new Ping();
@@ -27,7 +29,9 @@ public class RouterBenchmarks
     {
         _system = ActorSystem.Create("router-bench", "akka.loglevel = WARNING");
         var settings = CoreSettings.Default;
-        _router = _system.ActorOf(TopicRouter.Props(settings, new TopicRegistry(settings.MaxTopics), new HubCounters()), "router");
+        var registry = new TopicRegistry(settings.MaxTopics);
+        _router = _system.ActorOf(TopicRouter.Props(settings, registry, new HubCounters()), "router");
+        _publisher = new TopicPublisher("bench", _router, registry);
         _counter = new Counter();
         _subscribers = Enumerable.Range(0, Subscribers).Select(i => _system.ActorOf(Props.Create(() => new CountingActor(_counter)), $"sub-{i}")).ToArray();
         foreach (var subscriber in _subscribers)
@@ -42,6 +46,14 @@ public class RouterBenchmarks
     {
         _counter.Expect(Batch * Subscribers);
         for (var i = 0; i < Batch; i++) _router.Tell(new TopicRouter.Publish("bench", _message));
+        _counter.Wait();
+    }
+
+    [Benchmark(OperationsPerInvoke = Batch)]
+    public void PublishDirectly()
+    {
+        _counter.Expect(Batch * Subscribers);
+        for (var i = 0; i < Batch; i++) _publisher.Publish(_message);
         _counter.Wait();
     }
 
