@@ -115,6 +115,10 @@ public sealed class Launcher
                         dashboard.Event($"required process {exited.Name} exited with code {exited.ExitCode}: stopping everything");
                         exitCode = RequiredProcessEnded;
                         break;
+                    case ClusterRouting.MembershipChanged { Change: MembershipChange.Rejoined, IsSelf: true } rejoined:
+                        dashboard.Event(rejoined.Text);
+                        PlaceAgain(hub, nodes, events.Writer);
+                        break;
                     case ClusterRouting.MembershipChanged changed:
                         dashboard.Event(changed.Text);
                         break;
@@ -160,6 +164,28 @@ public sealed class Launcher
             }
         }
         return supervisors;
+    }
+
+    /// <summary>
+    /// This host was removed from the cluster and joined again under a new identity (<c>gecko.cluster.rejoin</c>): what it
+    /// had placed by role on the others stopped with the old identity, so its role nodes are placed again from the new
+    /// one (whose placement reports come to the same dashboard).
+    /// </summary>
+    private void PlaceAgain(GeckoHub hub, List<IActorRef> nodes, ChannelWriter<object> events)
+    {
+        if (hub.ClusterSystem is not { } system || !_plan.Nodes.Any(n => n.Role is not null)) return;
+        var observer = system.ActorOf(Props.Create(() => new EventForwarder(events)), $"launch-events-{Guid.NewGuid():N}");
+        foreach (var node in _plan.Nodes.Where(n => n.Role is not null))
+        {
+            var pool = NodePlacer.PoolName(node.Name);
+            var old = nodes.FindIndex(n => n.Path.Name == pool);
+            if (old >= 0)
+            {
+                nodes[old].Tell(PoisonPill.Instance);
+                nodes.RemoveAt(old);
+            }
+            nodes.Add(NodePlacer.Place(system, node, observer));
+        }
     }
 
     private List<(ProcessSpec Spec, IActorRef Actor)> SpawnProcesses(ActorSystem system, GeckoHub hub, IDashboard dashboard, IActorRef observer)

@@ -23,6 +23,9 @@ public static class NodePlacer
     /// <summary>The most hosts one node is placed on (the pool's total instances, one per host).</summary>
     public const int MaxHosts = 1000;
 
+    /// <summary>The name of the pool that places the node named <paramref name="node"/>.</summary>
+    public static string PoolName(string node) => $"{node}-placement";
+
     /// <summary>Starts placing <paramref name="node"/> on the hosts with its role; returns the pool (stop it to remove the nodes).</summary>
     /// <param name="system">The launcher's actor system (a cluster host).</param>
     /// <param name="node">The node; its <see cref="NodeSpec.Role"/> must be set.</param>
@@ -35,6 +38,6 @@ public static class NodePlacer
             node.Arguments.Keys.ToArray(), node.Arguments.Values.ToArray(), node.Role, reportTo);
         var pool = new ClusterRouterPool(new BroadcastPool(0),
             new ClusterRouterPoolSettings(MaxHosts, maxInstancesPerNode: 1, allowLocalRoutees: true, useRole: node.Role));
-        return system.ActorOf(Props.Create(() => new PlacedNodesActor(placement)).WithRouter(pool), $"{node.Name}-placement");
+        return system.ActorOf(Props.Create(() => new PlacedNodesActor(placement)).WithRouter(pool), PoolName(node.Name));
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using Gecko.Launch.Tests.LaunchFiles;
 using Gecko.Testing;
 using NetMQ.Sockets;
 using Xunit;
@@ -47,13 +48,19 @@ public sealed class ClusterRejoinTests(ITestOutputHelper output) : IDisposable
     [InlineData("keep-oldest", LinkCut.Reset, "127.0.0.2")]
     public async Task A_removed_host_must_rejoin_by_itself_when_the_link_is_back_and_topics_flow_both_ways(string strategy, LinkCut cut, string seedAddress)
     {
-        var launchFile = _temp.Write("rejoin.conf", Settings + $"\ngecko.cluster.split-brain-resolver.strategy = {strategy}\n");
+        var settings = Settings + $"\ngecko.cluster.split-brain-resolver.strategy = {strategy}\n";
+        // A places a node on the hosts with role pi: B. Whichever of them is removed, the node runs on B again after the rejoin.
+        var launchFile = _temp.Write("rejoin-a.conf", settings + $$"""
+            gecko.nodes.where { type = "Gecko.Launch.TestNodes.PidAnnouncer", assembly = "{{TestNodes.AssemblyPath}}", role = pi, args { topic = where } }
+            """);
         using var a = await ClusterHostProcess.LaunchAsync("A", _temp, launchFile, seed: null, "--set", $"gecko.cluster.public-hostname={seedAddress}");
         using var toA = ProxyFor(a);
-        using var b = await ClusterHostProcess.LaunchAsync("B", _temp, launchFile, a, "--set", "gecko.cluster.public-hostname=127.0.0.2");
+        using var b = await ClusterHostProcess.LaunchAsync("B", _temp, _temp.Write("rejoin-b.conf", settings), a,
+            "--set", "gecko.cluster.public-hostname=127.0.0.2", "--role", "pi");
         using var toB = ProxyFor(b);
         await a.SeesUpAsync(b);
         await b.SeesUpAsync(a);
+        await PlacedOnBAsync(a, b, times: 1);
 
         // The same sockets on the same hubs all along: nothing here reconnects or restarts.
         using var publisherA = ZeroMq.Publisher(a.InAddress);
@@ -99,6 +106,8 @@ public sealed class ClusterRejoinTests(ITestOutputHelper output) : IDisposable
             var rejoinedAfter = restoredAt.Elapsed;
             ExchangeBothWays(publisherA, atB, publisherB, atA, from: outage * Messages);
             var flowingAfter = restoredAt.Elapsed;
+            // The node placed on B stopped with the removed identity (A's or B's) and is placed there again.
+            await PlacedOnBAsync(a, b, times: outage + 1);
 
             output.WriteLine($"{strategy}, {cut}, outage {outage}: {(removed == a ? "A (the seed)" : "B (no seed)")} removed {removedAfter.TotalSeconds:0.0} s after the cut; " +
                 $"rejoined {rejoinedAfter.TotalSeconds:0.0} s after the restore, {Messages} messages each way in order {flowingAfter.TotalSeconds:0.0} s after it");
@@ -131,6 +140,15 @@ public sealed class ClusterRejoinTests(ITestOutputHelper output) : IDisposable
         var expected = Enumerable.Range(0, Messages).Select(i => from + i).ToList();
         Assert.Equal(expected, atB.ReceiveNumbersUntil("a/data", from + Messages - 1, Timeout));
         Assert.Equal(expected, atA.ReceiveNumbersUntil("b/data", from + Messages - 1, Timeout));
+    }
+
+    /// <summary>Waits until A has said <paramref name="times"/> times that its node was placed on B, and not more.</summary>
+    private static async Task PlacedOnBAsync(ClusterHostProcess a, ClusterHostProcess b, int times)
+    {
+        var placed = $"where placed on {b.Address} (pid {b.Pid}, 1 instance)";
+        bool IsPlaced(string line) => line.StartsWith("gecko: ", StringComparison.Ordinal) && line.Contains(placed, StringComparison.Ordinal);
+        for (var seen = a.Process.Transcript.Split('\n').Count(IsPlaced); seen < times; seen++) await a.Process.WaitForLineAsync(IsPlaced, Timeout);
+        Assert.Equal(times, a.Process.Transcript.Split('\n').Count(IsPlaced));
     }
 
     private static int Port(ClusterHostProcess host) => int.Parse(host.HostPort[(host.HostPort.LastIndexOf(':') + 1)..]);
