@@ -74,7 +74,8 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
     private readonly Dictionary<string, Route> _routes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<IActorRef>> _publishers = new(StringComparer.Ordinal);
     private readonly Dictionary<IActorRef, int> _subscriptionsPerActor = new();
-    private readonly Dictionary<(string Host, int Pid), Announcement> _announcements = new();
+    // By node, not by process: two standalone nodes in one process announce their topics and drops apart.
+    private readonly Dictionary<(string Host, int Pid, string Name), Announcement> _announcements = new();
     private readonly List<string> _pendingQueries = [];
     private readonly string _localHost = System.Net.Dns.GetHostName();
     private readonly List<byte[]> _externalPrefixes = [];
@@ -379,7 +380,7 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
     {
         var info = register.Info;
         var local = info.Host is null || string.Equals(info.Host, _localHost, StringComparison.OrdinalIgnoreCase);
-        var key = (local ? _localHost : info.Host!, info.Pid);
+        var key = (local ? _localHost : info.Host!, info.Pid, info.Name);
         if (local) _monitor.Tell(new ProcMonitor.Register(info));
         if (!info.Alive)
         {
@@ -635,11 +636,13 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
         var nodes = new List<NodeStats>();
         foreach (var process in _usage.Processes)
         {
-            var announced = _announcements.GetValueOrDefault((_localHost, process.Pid))?.Info;
-            nodes.Add(new NodeStats(process.Name, process.Pid, _localHost, NodeKind.Process, process.Usage,
-                announced?.Publishes ?? [], announced?.Subscribes ?? []) { TopicsKnown = announced?.AnnouncesTopics ?? false });
+            var (publishes, subscribes, topicsKnown) = AnnouncedBy(process.Pid);
+            nodes.Add(new NodeStats(process.Name, process.Pid, _localHost, NodeKind.Process, process.Usage, publishes, subscribes)
+            {
+                TopicsKnown = topicsKnown,
+            });
         }
-        foreach (var ((host, pid), announcement) in _announcements)
+        foreach (var ((host, pid, _), announcement) in _announcements)
         {
             if (host == _localHost) continue;
             nodes.Add(new NodeStats(announcement.Info.Name, pid, host, NodeKind.Remote, null, announcement.Info.Publishes, announcement.Info.Subscribes)
@@ -659,6 +662,21 @@ internal sealed class TopicRouterActor : ReceiveActor, IWithTimers
             nodes.Add(new NodeStats(name, Environment.ProcessId, _localHost, NodeKind.InProcess, null, node.Publishes, node.Subscribes));
         }
         return nodes;
+    }
+
+    /// <summary>What the nodes of one local process announced, together (a process usually holds one node).</summary>
+    private (IReadOnlyList<string> Publishes, IReadOnlyList<string> Subscribes, bool TopicsKnown) AnnouncedBy(int pid)
+    {
+        var infos = new List<ProcInfo>(1);
+        foreach (var ((host, announcedPid, _), announcement) in _announcements)
+            if (announcedPid == pid && host == _localHost) infos.Add(announcement.Info);
+        return infos.Count switch
+        {
+            0 => ([], [], false),
+            1 => (infos[0].Publishes, infos[0].Subscribes, infos[0].AnnouncesTopics),
+            _ => ([.. infos.SelectMany(i => i.Publishes).Distinct().Order(StringComparer.Ordinal)],
+                  [.. infos.SelectMany(i => i.Subscribes).Distinct().Order(StringComparer.Ordinal)], infos.Exists(i => i.AnnouncesTopics)),
+        };
     }
 
     private static (IActorRef Actor, List<string> Publishes, List<string> Subscribes) InProcessNode(

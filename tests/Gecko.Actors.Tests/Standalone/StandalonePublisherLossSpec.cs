@@ -66,4 +66,39 @@ public sealed class StandalonePublisherLossSpec : HubTestKit
             () => $"hub {hub.GetStatsAsync().Result.Topic("loss")?.Messages}, publisher dropped {publisher.Dropped}");
         Assert.Equal(0, (await hub.GetStatsAsync()).Topic("loss")!.Dropped);
     }
+    [Fact]
+    public async Task Hub_must_keep_the_announcements_of_two_nodes_in_one_process_apart()
+    {
+        var (inAddress, outAddress) = ($"tcp://127.0.0.1:{FreePort()}", $"tcp://127.0.0.1:{FreePort()}");
+        NodeOptions Options() => new()
+        {
+            InAddress = inAddress, OutAddress = outAddress, RegistrationInterval = TimeSpan.FromMilliseconds(200),
+            HandleSignals = false, LogToConsole = false,
+        };
+        using var left = StandaloneNode.Init("left", Options());
+        using var right = StandaloneNode.Init("right", Options());
+        var leftPublisher = left.Publisher<Vector>("loss/left");
+        var rightPublisher = right.Publisher<Vector>("loss/right");
+        right.Subscribe<Vector>("cmd/right", _ => { });
+        for (var i = 0; i < 300; i++) leftPublisher.Publish(new Vector(i, 0, 0));
+        for (var i = 0; i < 700; i++) rightPublisher.Publish(new Vector(i, 0, 0));
+
+        // One pid, two registrations: each node's drops and topics stay its own (they replaced each other before).
+        var settings = CoreSettings.Create(ConfigurationFactory.ParseString($$"""
+            gecko.core {
+              in-address = "{{inAddress}}"
+              out-address = "{{outAddress}}"
+              stats-interval = 200ms
+              core-file-directory = "{{CoreFileDirectory}}"
+              key = "test-{{Guid.NewGuid():N}}"
+              beacon.enabled = off
+            }
+            """));
+        await using var hub = await GeckoHub.StartAsync(Sys, settings, name: $"gecko-router-{Guid.NewGuid():N}");
+        await Eventually.UntilAsync(async () => (await hub.GetStatsAsync()) is var stats
+            && stats.Topic("loss/left")?.PublisherDropped == 300 && stats.Topic("loss/right")?.PublisherDropped == 700
+            && stats.Nodes.Any(n => n.Pid == Environment.ProcessId && n.Publishes.Contains("loss/left") && n.Publishes.Contains("loss/right")
+                && n.Subscribes.Contains("cmd/right")),
+            Timeout, "both nodes' drops on their topics, and the process with both nodes' topics");
+    }
 }
