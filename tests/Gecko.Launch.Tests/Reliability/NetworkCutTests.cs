@@ -102,17 +102,19 @@ public sealed class NetworkCutTests(ITestOutputHelper output)
             await Eventually.UntilAsync(() => observedData.Last == lastData && remoteData.Last == lastData
                 && observedLocal.Last == localSent - 1 && remoteLocal.Last == localSent - 1, Timeout, "the last messages everywhere");
 
-            // The remote node's registration, through the restored link, brings its drop count to the hub.
-            var stats = await hub.StatsUntilAsync(s => s.Topic("cut/data")?.PublisherDropped == fromRemote.Dropped
-                && s.Topic("cut/data")!.Messages == observedData.Count && s.Topic("cut/local")?.Messages == observedLocal.Count,
-                "the remote node's drops announced to the hub");
+            // The remote node's registration, through the restored link, brings its drop count to the hub; a report made
+            // after the last messages passed the hub has its final counts. (The observer is no oracle of what reached the
+            // hub: with a send-high-water-mark of 1000 a busy test process misses messages too, counted by the hub.)
+            var settled = DateTimeOffset.UtcNow;
+            var stats = await hub.StatsUntilAsync(s => s.Timestamp > settled && s.Topic("cut/data")?.PublisherDropped == fromRemote.Dropped
+                && s.Topic("cut/local")?.Messages == localSent, "the remote node's drops announced to the hub");
             var data = stats.Topic("cut/data")!;
             var localTopic = stats.Topic("cut/local")!;
 
             // Remote publisher -> hub: each number reached the hub (the observer saw it) or Publish returned false, never both.
             var reachedHub = observedData.Numbers();
             Assert.Empty(reachedHub.Intersect(fromRemote.DroppedNumbers()));
-            var lostSilentlyToHub = dataSent - reachedHub.Count - fromRemote.Dropped;
+            var lostSilentlyToHub = dataSent - data.Messages - fromRemote.Dropped;
             // Hub -> remote subscriber: each message the hub had went to it or was counted as dropped for it (the
             // hub's count on a topic includes what the observer missed, which the observer knows).
             var hubDroppedForRemote = data.Dropped - (data.Messages - observedData.Count) + localTopic.Dropped - (localTopic.Messages - observedLocal.Count);
@@ -121,13 +123,13 @@ public sealed class NetworkCutTests(ITestOutputHelper output)
             output.WriteLine($"{mode}: cut {cutLasted.TotalSeconds:0.0} s (drops counted after {noticedAfter.TotalSeconds:0.00} s); " +
                 $"after the restore the first message came in {firstAnyAfter:0.000} s, the first new one hub -> remote in {firstNewFromHub:0.000} s, " +
                 $"remote -> hub -> remote in {firstNewRoundTrip:0.000} s");
-            output.WriteLine($"remote -> hub: {dataSent} sent, {reachedHub.Count} reached the hub (hub counted {data.Messages}), " +
+            output.WriteLine($"remote -> hub: {dataSent} sent, {data.Messages} reached the hub ({reachedHub.Count} seen by the observer), " +
                 $"{fromRemote.Dropped} counted by the publisher (hub shows {data.PublisherDropped}), {lostSilentlyToHub} lost silently");
             output.WriteLine($"hub -> remote: {data.Messages + localTopic.Messages} at the hub for the remote node (both topics), " +
                 $"{remoteData.Count + remoteLocal.Count} received by it, {hubDroppedForRemote} counted as dropped for it by the hub, {lostSilentlyFromHub} lost silently; " +
                 $"proxies moved {inLink.BytesToTarget / 1e6:0.0} MB in, {outLink.BytesFromTarget / 1e6:0.0} MB out, reset {inLink.Refused + outLink.Refused} connections");
 
-            Assert.Equal(reachedHub.Count, data.Messages);
+            Assert.InRange(reachedHub.Count, 0, data.Messages);
             Assert.Equal(fromRemote.Dropped, data.PublisherDropped);
             Assert.Equal(0, fromLocal.Dropped);
             Assert.True(remoteData.InOrder && remoteLocal.InOrder && observedData.InOrder && observedLocal.InOrder, "every stream in order");
