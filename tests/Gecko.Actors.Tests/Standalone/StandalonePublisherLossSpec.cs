@@ -27,24 +27,15 @@ public sealed class StandalonePublisherLossSpec : HubTestKit
         return port;
     }
 
-    [Fact]
-    public async Task Publisher_must_count_what_no_hub_received_and_the_hub_must_show_it_on_the_topic()
+    private static NodeOptions Options(string inAddress, string outAddress) => new()
     {
-        var (inAddress, outAddress) = ($"tcp://127.0.0.1:{FreePort()}", $"tcp://127.0.0.1:{FreePort()}");
-        using var node = StandaloneNode.Init("lossy", new NodeOptions
-        {
-            InAddress = inAddress, OutAddress = outAddress, RegistrationInterval = TimeSpan.FromMilliseconds(200),
-            HandleSignals = false, LogToConsole = false,
-        });
-        var publisher = node.Publisher<Vector>("loss");
+        InAddress = inAddress, OutAddress = outAddress, RegistrationInterval = TimeSpan.FromMilliseconds(200),
+        HandleSignals = false, LogToConsole = false,
+    };
 
-        // Nobody listens at the hub's address yet: every message is dropped, and counted.
-        for (var i = 0; i < 5000; i++) Assert.False(publisher.Publish(new Vector(i, 0, 0)));
-        Assert.Equal(5000, publisher.Dropped);
-        Assert.Equal(5000, node.Dropped["loss"]);
-
-        // The hub comes up there: the node connects by itself and its next registration announces the count.
-        var settings = CoreSettings.Create(ConfigurationFactory.ParseString($$"""
+    /// <summary>A hub of its own at addresses the test chose (the nodes were started before it).</summary>
+    private Task<GeckoHub> StartHubAtAsync(string inAddress, string outAddress) =>
+        GeckoHub.StartAsync(Sys, CoreSettings.Create(ConfigurationFactory.ParseString($$"""
             gecko.core {
               in-address = "{{inAddress}}"
               out-address = "{{outAddress}}"
@@ -53,8 +44,22 @@ public sealed class StandalonePublisherLossSpec : HubTestKit
               key = "test-{{Guid.NewGuid():N}}"
               beacon.enabled = off
             }
-            """));
-        await using var hub = await GeckoHub.StartAsync(Sys, settings, name: $"gecko-router-{Guid.NewGuid():N}");
+            """)), name: $"gecko-router-{Guid.NewGuid():N}");
+
+    [Fact]
+    public async Task Publisher_must_count_what_no_hub_received_and_the_hub_must_show_it_on_the_topic()
+    {
+        var (inAddress, outAddress) = ($"tcp://127.0.0.1:{FreePort()}", $"tcp://127.0.0.1:{FreePort()}");
+        using var node = StandaloneNode.Init("lossy", Options(inAddress, outAddress));
+        var publisher = node.Publisher<Vector>("loss");
+
+        // Nobody listens at the hub's address yet: every message is dropped, and counted.
+        for (var i = 0; i < 5000; i++) Assert.False(publisher.Publish(new Vector(i, 0, 0)));
+        Assert.Equal(5000, publisher.Dropped);
+        Assert.Equal(5000, node.Dropped["loss"]);
+
+        // The hub comes up there: the node connects by itself and its next registration announces the count.
+        await using var hub = await StartHubAtAsync(inAddress, outAddress);
         await Eventually.UntilAsync(async () => (await hub.GetStatsAsync()).Topic("loss")?.PublisherDropped == 5000, Timeout,
             "the node's announced drops on the topic");
 
@@ -70,13 +75,8 @@ public sealed class StandalonePublisherLossSpec : HubTestKit
     public async Task Hub_must_keep_the_announcements_of_two_nodes_in_one_process_apart()
     {
         var (inAddress, outAddress) = ($"tcp://127.0.0.1:{FreePort()}", $"tcp://127.0.0.1:{FreePort()}");
-        NodeOptions Options() => new()
-        {
-            InAddress = inAddress, OutAddress = outAddress, RegistrationInterval = TimeSpan.FromMilliseconds(200),
-            HandleSignals = false, LogToConsole = false,
-        };
-        using var left = StandaloneNode.Init("left", Options());
-        using var right = StandaloneNode.Init("right", Options());
+        using var left = StandaloneNode.Init("left", Options(inAddress, outAddress));
+        using var right = StandaloneNode.Init("right", Options(inAddress, outAddress));
         var leftPublisher = left.Publisher<Vector>("loss/left");
         var rightPublisher = right.Publisher<Vector>("loss/right");
         right.Subscribe<Vector>("cmd/right", _ => { });
@@ -84,17 +84,7 @@ public sealed class StandalonePublisherLossSpec : HubTestKit
         for (var i = 0; i < 700; i++) rightPublisher.Publish(new Vector(i, 0, 0));
 
         // One pid, two registrations: each node's drops and topics stay its own (they replaced each other before).
-        var settings = CoreSettings.Create(ConfigurationFactory.ParseString($$"""
-            gecko.core {
-              in-address = "{{inAddress}}"
-              out-address = "{{outAddress}}"
-              stats-interval = 200ms
-              core-file-directory = "{{CoreFileDirectory}}"
-              key = "test-{{Guid.NewGuid():N}}"
-              beacon.enabled = off
-            }
-            """));
-        await using var hub = await GeckoHub.StartAsync(Sys, settings, name: $"gecko-router-{Guid.NewGuid():N}");
+        await using var hub = await StartHubAtAsync(inAddress, outAddress);
         await Eventually.UntilAsync(async () => (await hub.GetStatsAsync()) is var stats
             && stats.Topic("loss/left")?.PublisherDropped == 300 && stats.Topic("loss/right")?.PublisherDropped == 700
             && stats.Nodes.Any(n => n.Pid == Environment.ProcessId && n.Publishes.Contains("loss/left") && n.Publishes.Contains("loss/right")
