@@ -41,6 +41,21 @@ for trx in "$results"/*.trx; do
   t=$(sed -n 's/.* total="\([0-9]*\)".*/\1/p' <<<"$counters"); e=$(sed -n 's/.* executed="\([0-9]*\)".*/\1/p' <<<"$counters")
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${t:-0} - ${e:-0}))
 done
+# What each failed test said (its message and output), so a red run can be understood from its log alone.
+if [ "${failed}" -gt 0 ]; then
+  /usr/bin/python3 - "$results"/*.trx <<'PY'
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for path in sys.argv[1:]:
+    for result in ET.parse(path).getroot().iterfind(".//t:UnitTestResult[@outcome='Failed']", ns):
+        print(f"\n=== FAILED {result.get('testName')} ({result.get('duration')})")
+        for tag in ("t:Output/t:ErrorInfo/t:Message", "t:Output/t:StdOut", "t:Output/t:ErrorInfo/t:StackTrace"):
+            node = result.find(tag, ns)
+            if node is not None and node.text:
+                lines = node.text.strip().splitlines()
+                print("\n".join(lines[-150:]))
+PY
+fi
 if [ $status -ne 0 ] && [ $failed -eq 0 ]; then failed=1; fi
 if [ $passed -eq 0 ] && [ $failed -eq 0 ]; then
   echo "test.sh: no test ran"
